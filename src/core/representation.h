@@ -1,0 +1,28 @@
+// Layer's JSON representation of the domain objects (Client API 2.0), shared by the REST
+// answers, WebSocket change packets and the stored change log. No transport here.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "core/model.h"
+
+namespace relayer {
+
+// RFC 3339 UTC with milliseconds, e.g. "2026-11-25T17:00:00.123Z".
+std::string FormatTime(TimeMs t);
+
+// {id, url, user_id, display_name, avatar_url}; `base_url` is the server's public origin
+// ("http://127.0.0.1:7070"), used for the `url` fields.
+boost::json::object BasicIdentityJson(const Identity& identity, const std::string& base_url);
+// The full identity: basic fields plus first_name, last_name, email_address, phone_number, ...
+boost::json::object IdentityJson(const Identity& identity, const std::string& base_url);
+
+// A message as `viewer` sees it (is_unread is per viewer).
+boost::json::object MessageJson(const Message& m, const UserId& viewer,
+                                const std::string& base_url);
+// A conversation as `viewer` sees it.
+boost::json::object ConversationJson(const Conversation& c, const UserId& viewer,
+                                     const std::string& base_url);
+
+}  // namespace relayer
