@@ -30,6 +30,7 @@ namespace relayer {
 
 // ---- Write operations -------------------------------------------------------------------------
 
+// Nonces belong to no app (POST /nonces carries no app id): app_id is ignored and may be empty.
 struct CreateNonceOp {
   AppId app_id;
   Nonce nonce;
@@ -37,7 +38,7 @@ struct CreateNonceOp {
   TimeMs expires_at = 0;
 };
 
-// Consumes `nonce` (must exist for `app_id`, be unused and unexpired at `now`), upserts the
+// Consumes `nonce` (must exist, whatever app created it, be unused and unexpired at `now`), upserts the
 // identity from the token's claims and creates the session. All or nothing.
 struct StartSessionOp {
   AppId app_id;
