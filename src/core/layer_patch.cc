@@ -12,14 +12,20 @@ namespace json = boost::json;
 
 const char* JsonKindName(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "unknown";
 }
@@ -34,10 +40,14 @@ std::optional<PatchOpKind> ParseOpKind(std::string_view s) {
 
 const char* OpKindName(PatchOpKind kind) {
   switch (kind) {
-    case PatchOpKind::kAdd: return "add";
-    case PatchOpKind::kRemove: return "remove";
-    case PatchOpKind::kSet: return "set";
-    case PatchOpKind::kDelete: return "delete";
+    case PatchOpKind::kAdd:
+      return "add";
+    case PatchOpKind::kRemove:
+      return "remove";
+    case PatchOpKind::kSet:
+      return "set";
+    case PatchOpKind::kDelete:
+      return "delete";
   }
   return "set";
 }
@@ -53,8 +63,8 @@ Result<PatchOp> ParseOp(const json::value& v, size_t index) {
   const json::value* operation = obj->if_contains("operation");
   if (!operation) return MissingProperty("operation", where + "\"operation\" is required");
   if (!operation->is_string()) {
-    return InvalidProperty("operation", where + "\"operation\" must be a string, got " +
-                                            JsonKindName(*operation));
+    return InvalidProperty(
+        "operation", where + "\"operation\" must be a string, got " + JsonKindName(*operation));
   }
   auto kind = ParseOpKind(operation->get_string());
   if (!kind) {
@@ -67,8 +77,8 @@ Result<PatchOp> ParseOp(const json::value& v, size_t index) {
   const json::value* property = obj->if_contains("property");
   if (!property) return MissingProperty("property", where + "\"property\" is required");
   if (!property->is_string()) {
-    return InvalidProperty("property", where + "\"property\" must be a string, got " +
-                                           JsonKindName(*property));
+    return InvalidProperty("property",
+                           where + "\"property\" must be a string, got " + JsonKindName(*property));
   }
   if (property->get_string().empty()) {
     return MissingProperty("property", where + "\"property\" must not be empty");
@@ -94,8 +104,8 @@ Result<PatchOp> ParseOp(const json::value& v, size_t index) {
   }
   if ((op.kind == PatchOpKind::kAdd || op.kind == PatchOpKind::kRemove) && !op.has_value &&
       !op.has_id) {
-    return MissingProperty("value", where + OpKindName(op.kind) + " on '" + prop +
-                                        "' needs an \"id\" or a \"value\"");
+    return MissingProperty(
+        "value", where + OpKindName(op.kind) + " on '" + prop + "' needs an \"id\" or a \"value\"");
   }
   return op;
 }
@@ -185,8 +195,8 @@ Status ValidateMetadataValue(const json::value& v, const std::string& property) 
   if (v.is_string()) return Status::Ok();
   const json::object* obj = v.if_object();
   if (!obj) {
-    return InvalidProperty(property, property + " must be a string or an object of strings, got " +
-                                         JsonKindName(v));
+    return InvalidProperty(
+        property, property + " must be a string or an object of strings, got " + JsonKindName(v));
   }
   for (const auto& [key, child] : *obj) {
     Status s = ValidateMetadataValue(child, property + "." + EscapePatchSegment(key));
@@ -201,8 +211,8 @@ Status ApplyMetadataOp(const PatchOp& op, json::object& metadata) {
     return InvalidProperty(property, "'" + property + "' is not a metadata property");
   }
   if (op.kind != PatchOpKind::kSet && op.kind != PatchOpKind::kDelete) {
-    return InvalidProperty(property, std::string("metadata supports set and delete, not ") +
-                                         OpKindName(op.kind));
+    return InvalidProperty(
+        property, std::string("metadata supports set and delete, not ") + OpKindName(op.kind));
   }
   if (op.path.size() == 1) {
     if (op.kind == PatchOpKind::kDelete) {
@@ -210,8 +220,8 @@ Status ApplyMetadataOp(const PatchOp& op, json::object& metadata) {
       return Status::Ok();
     }
     if (!op.value.is_object()) {
-      return InvalidProperty(property, "metadata must be an object, got " +
-                                           std::string(JsonKindName(op.value)));
+      return InvalidProperty(
+          property, "metadata must be an object, got " + std::string(JsonKindName(op.value)));
     }
     Status s = ValidateMetadata(op.value, property);
     if (!s.ok()) return s;
@@ -232,8 +242,8 @@ Status ApplyMetadataOp(const PatchOp& op, json::object& metadata) {
     } else if (!child->is_object()) {
       if (op.kind == PatchOpKind::kDelete) return Status::Ok();
       std::vector<std::string> prefix(op.path.begin(), op.path.begin() + i + 1);
-      return InvalidProperty(property, "cannot set '" + property + "': '" +
-                                           JoinPatchPath(prefix) + "' is a string, not an object");
+      return InvalidProperty(property, "cannot set '" + property + "': '" + JoinPatchPath(prefix) +
+                                           "' is a string, not an object");
     }
     node = &child->get_object();
   }
@@ -296,8 +306,9 @@ std::string JoinPatchPath(const std::vector<std::string>& segments) {
 Result<std::vector<PatchOp>> ParsePatch(const json::value& doc) {
   const json::array* arr = doc.if_array();
   if (!arr) {
-    return InvalidRequest(std::string("a Layer-Patch body must be a JSON array of operations, got ") +
-                          JsonKindName(doc));
+    return InvalidRequest(
+        std::string("a Layer-Patch body must be a JSON array of operations, got ") +
+        JsonKindName(doc));
   }
   std::vector<PatchOp> ops;
   ops.reserve(arr->size());

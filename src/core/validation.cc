@@ -1,6 +1,7 @@
 #include "core/validation.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace relayer {
@@ -23,7 +24,8 @@ bool IsRestrictedName(std::string_view s) {
 bool IsToken(std::string_view s) {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+    return c > 0x20 && c < 0x7f &&
+           std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
   });
 }
 
@@ -91,14 +93,23 @@ bool IsValidUtf8(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n;
     uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return false;
-    if (i + n >= s.size() + 0 && i + n > s.size() - 1) {
-      if (i + n > s.size() - 1 + 0 && i + n >= s.size()) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
     }
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
     for (size_t k = 1; k <= n; ++k) {
       unsigned char cc = static_cast<unsigned char>(s[i + k]);
       if ((cc & 0xc0) != 0x80) return false;
@@ -146,22 +157,25 @@ Status ValidateParts(const std::vector<MessagePart>& parts, const Limits& limits
   for (size_t i = 0; i < parts.size(); ++i) {
     const MessagePart& part = parts[i];
     if (!IsValidMimeType(part.mime_type)) {
-      return InvalidProperty(PartProperty(i, "mime_type"),
-                             "'" + part.mime_type + "' is not a valid MIME type (expected type/subtype)");
+      return InvalidProperty(
+          PartProperty(i, "mime_type"),
+          "'" + part.mime_type + "' is not a valid MIME type (expected type/subtype)");
     }
     if (!part.encoding.empty() && part.encoding != "base64") {
-      return InvalidProperty(PartProperty(i, "encoding"),
-                             "unsupported encoding '" + part.encoding + "'; only base64 is allowed");
+      return InvalidProperty(PartProperty(i, "encoding"), "unsupported encoding '" + part.encoding +
+                                                              "'; only base64 is allowed");
     }
     if (part.content) {
       if (!part.body.empty()) {
-        return InvalidProperty(PartProperty(i, ""), "a part has either a body or content, not both");
+        return InvalidProperty(PartProperty(i, ""),
+                               "a part has either a body or content, not both");
       }
       if (part.content->id.empty()) {
         return MissingProperty(PartProperty(i, "content.id"), "content parts need a content id");
       }
       if (part.content->size < 0) {
-        return InvalidProperty(PartProperty(i, "content.size"), "content size must not be negative");
+        return InvalidProperty(PartProperty(i, "content.size"),
+                               "content size must not be negative");
       }
       continue;
     }
