@@ -60,6 +60,7 @@ function conversation(c) {
   return {
     id: c.id,
     isSaved: c.isSaved(),
+    createdAt: c.createdAt ? c.createdAt.toISOString() : null,
     participants: c.participants.map((p) => p.userId).sort(),
     distinct: c.distinct,
     metadata: plain(c.metadata || {}),
@@ -234,6 +235,8 @@ const commands = {
 
   async markRead({ messageId }) {
     const m = await findMessage(messageId);
+    // The SDK dereferences the message's conversation when marking it read.
+    await findConversation(m.conversationId);
     m.isRead = true;
     return message(m);
   },
