@@ -1,0 +1,93 @@
+#include "server/auth/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "server/auth/openssl_util.h"
+
+namespace relayer::server {
+namespace {
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    // Without a working CSPRNG every token would be guessable: stop rather than go on.
+    std::fprintf(stderr, "relayer: RAND_bytes failed: %s\n", ossl::LastError().c_str());
+    std::abort();
+  }
+  return out;
+}
+
+std::string Hex(const unsigned char* data, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[data[i] >> 4]);
+    out.push_back(kHex[data[i] & 15]);
+  }
+  return out;
+}
+
+Result<std::string> WritePem(EVP_PKEY* key, bool private_key) {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio) return Internal("cannot allocate a memory BIO");
+  int ok = private_key
+               ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+               : PEM_write_bio_PUBKEY(bio.get(), key);
+  if (ok != 1) return Internal("cannot write PEM key: " + ossl::LastError());
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+}  // namespace
+
+std::string RandomToken(size_t bytes) { return Base64UrlEncode(RandomBytes(bytes)); }
+
+std::string RandomUuid() {
+  std::string b = RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+Result<RsaKeyPair> GenerateRsaKeyPair(int bits) {
+  if (bits < 1024 || bits > 16384) {
+    return InvalidRequest("RSA key size must be between 1024 and 16384 bits, got " +
+                          std::to_string(bits));
+  }
+  ossl::PkeyPtr key(EVP_RSA_gen(static_cast<unsigned int>(bits)));
+  if (!key) return Internal("RSA key generation failed: " + ossl::LastError());
+  auto priv = WritePem(key.get(), true);
+  if (!priv.ok()) return priv.status();
+  auto pub = WritePem(key.get(), false);
+  if (!pub.ok()) return pub.status();
+  return RsaKeyPair{std::move(priv).value(), std::move(pub).value()};
+}
+
+std::string HmacSha1Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  size_t len = 0;
+  // A non-empty dummy key pointer: EVP_Q_mac rejects a null key even when its length is 0.
+  static const unsigned char kEmpty = 0;
+  const unsigned char* k =
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA1", nullptr, k, key.size(),
+                 reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, sizeof mac,
+                 &len)) {
+    // Only fails if SHA-1 is unavailable in the provider: a broken installation.
+    std::fprintf(stderr, "relayer: HMAC-SHA1 failed: %s\n", ossl::LastError().c_str());
+    std::abort();
+  }
+  return Hex(mac, len);
+}
+
+}  // namespace relayer::server
