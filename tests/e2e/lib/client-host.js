@@ -20,8 +20,13 @@ let pendingChallenge = null;
 const queries = new Map();
 const publishers = new Map();
 
+// Events go out in the order the SDK fired them, even when serializing one
+// waits (reading a Blob part).
+let emitQueue = Promise.resolve();
 function emit(event, data) {
-  if (process.connected) process.send({ event, data });
+  emitQueue = emitQueue.then(() => data).then((resolved) => {
+    if (process.connected) process.send({ event, data: resolved });
+  }, (err) => process.stderr.write(`cannot serialize ${event}: ${err && err.stack}\n`));
 }
 
 // JSON-safe copy: SDK objects become their ids, Dates ISO strings.
@@ -35,25 +40,34 @@ function identity(i) {
   return { id: i.id, userId: i.userId, displayName: i.displayName };
 }
 
-function message(m) {
-  return {
+// A non-textual part's body is a Blob in the SDK (sent and received base64-encoded).
+async function partBody(p) {
+  if (typeof p.body === 'string') return p.body;
+  if (p.body instanceof Blob) return p.body.text();
+  return null;
+}
+
+// Snapshot now (receipt state may change while a Blob part is read).
+async function message(m) {
+  const snapshot = {
     id: m.id,
     conversationId: m.conversationId,
     position: m.position,
     isSaved: m.isSaved(),
     sender: m.sender ? identity(m.sender) : null,
-    parts: (m.parts || []).map((p) => ({
-      id: p.id,
-      mimeType: p.mimeType,
-      body: typeof p.body === 'string' ? p.body : null,
-      hasContent: Boolean(p._content),
-    })),
     isRead: m.isRead,
     readStatus: m.readStatus,
     deliveryStatus: m.deliveryStatus,
     recipientStatus: plain(m.recipientStatus || {}),
     sentAt: m.sentAt ? m.sentAt.toISOString() : null,
   };
+  const parts = m.parts || [];
+  const meta = parts.map((p) => ({
+    id: p.id, mimeType: p.mimeType, isBlob: p.body instanceof Blob, hasContent: Boolean(p._content),
+  }));
+  const bodies = await Promise.all(parts.map(partBody));
+  snapshot.parts = meta.map((p, i) => ({ ...p, body: bodies[i] }));
+  return snapshot;
 }
 
 function conversation(c) {
@@ -78,6 +92,11 @@ function changes(evt) {
   });
 }
 
+// A command's answer goes after the events fired before it.
+function reply(msg) {
+  emitQueue = emitQueue.then(() => { if (process.connected) process.send(msg); });
+}
+
 // ---- events forwarded to the test ----
 client.on('challenge', (evt) => {
   pendingChallenge = evt.callback;
@@ -89,8 +108,12 @@ for (const name of ['connected', 'authenticated', 'ready', 'deauthenticated']) {
 client.on('connected-error', (evt) => emit('connected-error', { error: plain(evt.error) }));
 client.on('authenticated-error', (evt) => emit('authenticated-error', { error: plain(evt.error) }));
 client.on('online', (evt) => emit('online', { isOnline: evt.isOnline }));
-client.on('messages:add', (evt) => emit('messages:add', { messages: evt.messages.map(message) }));
-client.on('messages:change', (evt) => emit('messages:change', { message: message(evt.target), changes: changes(evt) }));
+client.on('messages:add', (evt) => emit('messages:add', Promise.all(evt.messages.map(message))
+  .then((messages) => ({ messages }))));
+client.on('messages:change', (evt) => {
+  const c = changes(evt);
+  emit('messages:change', message(evt.target).then((msg) => ({ message: msg, changes: c })));
+});
 client.on('messages:remove', (evt) => emit('messages:remove', { messages: evt.messages.map((m) => m.id) }));
 client.on('conversations:add', (evt) => emit('conversations:add', { conversations: evt.conversations.map(conversation) }));
 client.on('conversations:change', (evt) => emit('conversations:change', { conversation: conversation(evt.target), changes: changes(evt) }));
@@ -149,8 +172,8 @@ function waitIdle(query) {
   });
 }
 
-function queryState(query) {
-  const data = query.data.map((item) => (query.model === layer.Query.Message ? message(item) : conversation(item)));
+async function queryState(query) {
+  const data = await Promise.all(query.data.map((item) => (query.model === layer.Query.Message ? message(item) : conversation(item))));
   return { id: query.id, data, totalSize: query.totalSize, pagedToEnd: query.pagedToEnd, size: query.size };
 }
 
@@ -323,9 +346,9 @@ process.on('message', async ({ id, cmd, args }) => {
   try {
     if (!commands[cmd]) throw new Error(`unknown command ${cmd}`);
     const result = await commands[cmd](args || {});
-    process.send({ id, ok: true, result: result === undefined ? null : result });
+    reply({ id, ok: true, result: result === undefined ? null : result });
   } catch (err) {
-    process.send({ id, ok: false, error: String(err && err.stack ? err.stack : err) });
+    reply({ id, ok: false, error: String(err && err.stack ? err.stack : err) });
   }
 });
 

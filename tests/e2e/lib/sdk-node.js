@@ -3,7 +3,45 @@
 // needs outside a browser (see LAYER-PROTOCOL.md, "Running the Web SDK in Node.js").
 // Call once per process: the SDK keeps one Client per app id per realm.
 
-const FileReader = require('filereader');
+const PackageFileReader = require('filereader');
+
+// The `filereader` package reads its own File objects but not Node's native Blob,
+// which is what the SDK makes of non-textual parts (sent base64-encoded).
+class FileReader extends PackageFileReader {
+  constructor() {
+    super();
+    this._listeners = {};
+    const read = (blob, convert) => {
+      this.readyState = 1;
+      blob.arrayBuffer().then((ab) => {
+        this.result = convert(Buffer.from(ab), blob);
+        this.readyState = 2;
+        for (const name of ['load', 'loadend']) {
+          const evt = { type: name, target: this };
+          if (typeof this[`on${name}`] === 'function') this[`on${name}`](evt);
+          (this._listeners[name] || []).forEach((fn) => fn(evt));
+        }
+      });
+    };
+    const original = {
+      readAsDataURL: this.readAsDataURL, readAsText: this.readAsText, readAsArrayBuffer: this.readAsArrayBuffer,
+    };
+    const originalAdd = this.addEventListener;
+    this.addEventListener = (name, fn) => {
+      (this._listeners[name] = this._listeners[name] || []).push(fn);
+      if (originalAdd) originalAdd.call(this, name, fn);
+    };
+    this.readAsDataURL = (blob) => (blob instanceof Blob
+      ? read(blob, (buf, b) => `data:${b.type || 'application/octet-stream'};base64,${buf.toString('base64')}`)
+      : original.readAsDataURL.call(this, blob));
+    this.readAsText = (blob, encoding) => (blob instanceof Blob
+      ? read(blob, (buf) => buf.toString('utf8'))
+      : original.readAsText.call(this, blob, encoding));
+    this.readAsArrayBuffer = (blob) => (blob instanceof Blob
+      ? read(blob, (buf) => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length))
+      : original.readAsArrayBuffer.call(this, blob));
+  }
+}
 
 function loadLayerSdk() {
   if (global.layer && global.layer.Client) return global.layer;

@@ -42,7 +42,12 @@ test('a multi-part message arrives with its sender and parts in order', { timeou
   assert.equal(got.parts[0].mimeType, 'text/plain');
   assert.equal(got.parts[0].body, 'Meet me here 👋');
   assert.equal(got.parts[1].mimeType, LOCATION);
-  assert.deepEqual(JSON.parse(got.parts[1].body), location);
+  // The SDK sends a non-textual part base64-encoded; it must come back with encoding "base64".
+  let body;
+  try { body = JSON.parse(got.parts[1].body); } catch (e) {
+    assert.fail(`the ${LOCATION} part did not decode to its JSON body (was its encoding kept?): ${got.parts[1].body}`);
+  }
+  assert.deepEqual(body, location);
   assert.equal(got.parts[0].id, `${sent.id}/parts/0`, 'part ids are <message id>/parts/<n>');
   assert.equal(got.parts[1].id, `${sent.id}/parts/1`);
   assert.equal(got.position, sent.position, 'both sides agree on the position');
