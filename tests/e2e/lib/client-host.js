@@ -256,6 +256,19 @@ const commands = {
     return m ? message(m) : null;
   },
 
+  // Downloads a rich-content part (body over 2 KB) and resolves with its text.
+  async fetchContent({ messageId, index }) {
+    const m = await findMessage(messageId);
+    const part = m.parts[index];
+    if (!part) throw new Error(`message ${messageId} has no part ${index}`);
+    if (!part._content) throw new Error(`part ${index} of ${messageId} has no content (not rich content)`);
+    const body = await new Promise((resolve, reject) => {
+      part.once('content-loaded-error', (err) => reject(new Error(`content-loaded-error: ${JSON.stringify(plain(err))}`)));
+      part.fetchContent(resolve);
+    });
+    return body instanceof Blob ? body.text() : body;
+  },
+
   async markRead({ messageId }) {
     const m = await findMessage(messageId);
     // The SDK dereferences the message's conversation when marking it read.

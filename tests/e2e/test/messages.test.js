@@ -156,3 +156,24 @@ test('a read receipt lowers the reader\'s unread count', { timeout: TEST_TIMEOUT
   });
   assert.equal(await unread(), 2);
 });
+
+test('a part over 2 KB goes up as rich content and the receiver downloads it', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { users } = await setup(t);
+  const [alice, bob] = await users('alice', 'bob');
+  const { conversation } = await alice.call('createConversation', { participants: ['bob'], distinct: true });
+  const big = Array.from({ length: 400 }, (_, i) => `line ${i}: ünïcödé ✓`).join('\n');
+  assert.ok(Buffer.byteLength(big) > 2048);
+  const mark = bob.mark();
+  const sent = await alice.call('sendMessage', {
+    conversationId: conversation.id,
+    parts: [{ mimeType: 'text/plain', body: 'see attachment' }, { mimeType: 'text/plain', body: big }],
+  }, 15000);
+  assert.equal(sent.parts[1].hasContent, true, 'the SDK should have uploaded the big part (POST /content, PUT upload_url)');
+
+  const got = await receivedBy(bob, sent.id, { after: mark });
+  assert.equal(got.parts[0].body, 'see attachment');
+  assert.equal(got.parts[1].hasContent, true, 'the receiver sees the part as content {id, download_url, ...}');
+  assert.equal(got.parts[1].id, `${sent.id}/parts/1`);
+  const body = await bob.call('fetchContent', { messageId: sent.id, index: 1 });
+  assert.equal(body, big, 'the downloaded content is what alice uploaded');
+});
