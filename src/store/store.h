@@ -14,6 +14,7 @@
 // A Store is safe for concurrent use from multiple threads without external synchronization.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -169,6 +170,13 @@ struct MessageList {
   int64_t total = 0;           // all messages of the conversation visible to the user
 };
 
+// What the writer has done so far (metrics, and tests proving that commits are grouped).
+struct StoreStats {
+  uint64_t commits = 0;         // transactions committed
+  uint64_t committed_ops = 0;   // operations in them
+  uint64_t largest_batch = 0;   // most operations in one transaction
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -178,6 +186,9 @@ class Store {
 
   // Stop accepting writes, finish queued ones, close. Idempotent; the destructor calls it.
   virtual void Close() = 0;
+
+  // Writer statistics; a backend without them returns zeros.
+  virtual StoreStats Stats() const { return {}; }
 
   virtual Result<Session> GetSession(const SessionToken& token) = 0;
   virtual Result<Identity> GetIdentity(const AppId& app, const UserId& user) = 0;

@@ -1,0 +1,151 @@
+// The SQLite Store: one writer connection owned by the group-commit writer, and a pool of read
+// connections, one per concurrently reading thread.
+#include <mutex>
+#include <vector>
+
+#include "store/sqlite/db.h"
+#include "store/sqlite/ops.h"
+#include "store/sqlite/reads.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/writer.h"
+#include "store/store.h"
+
+namespace relayer {
+namespace {
+
+using sqlite::Connection;
+
+// Read connections, lent to one thread at a time; a new one is opened when all are busy.
+class ReaderPool {
+ public:
+  explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+
+  class Lease {
+   public:
+    Lease(ReaderPool& pool, std::unique_ptr<Connection> db) : pool_(pool), db_(std::move(db)) {}
+    ~Lease() {
+      if (db_) pool_.Return(std::move(db_));
+    }
+    Connection& operator*() { return *db_; }
+
+   private:
+    ReaderPool& pool_;
+    std::unique_ptr<Connection> db_;
+  };
+
+  Result<std::unique_ptr<Connection>> Take() {
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        auto db = std::move(idle_.back());
+        idle_.pop_back();
+        return db;
+      }
+    }
+    auto db = Connection::Open(path_);
+    if (!db.ok()) return db.status();
+    if (Status s = sqlite::ConfigureConnection(**db); !s.ok()) return s;
+    return db;
+  }
+
+  void Return(std::unique_ptr<Connection> db) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(db));
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer_db)
+      : limits_(options.limits),
+        readers_(options.path),
+        writer_(std::move(writer_db), options.max_batch,
+                [this](Connection& db, const WriteOp& op) {
+                  return sqlite::ApplyWrite(db, limits_, op);
+                }) {}
+
+  ~SqliteStore() override { Close(); }
+
+  void Submit(WriteOp op, WriteCallback done) override {
+    writer_.Submit(std::move(op), std::move(done));
+  }
+  void Close() override { writer_.Close(); }
+
+  StoreStats Stats() const override {
+    return StoreStats{writer_.commits(), writer_.committed_ops(), writer_.max_batch_seen()};
+  }
+
+  Result<Session> GetSession(const SessionToken& token) override {
+    return Read<Session>([&](Connection& db) { return sqlite::ReadSession(db, token); });
+  }
+  Result<Identity> GetIdentity(const AppId& app, const UserId& user) override {
+    return Read<Identity>([&](Connection& db) { return sqlite::ReadIdentity(db, app, user); });
+  }
+  Result<Conversation> GetConversation(const AppId& app, const UserId& viewer,
+                                       const ConversationId& id) override {
+    return Read<Conversation>(
+        [&](Connection& db) { return sqlite::ReadConversation(db, app, viewer, id); });
+  }
+  Result<ConversationList> ListConversations(const AppId& app, const UserId& viewer,
+                                             ConversationSort sort, const Page& page) override {
+    return Read<ConversationList>([&](Connection& db) {
+      return sqlite::ReadConversations(db, limits_, app, viewer, sort, page);
+    });
+  }
+  Result<Message> GetMessage(const AppId& app, const UserId& viewer,
+                             const MessageId& id) override {
+    return Read<Message>([&](Connection& db) { return sqlite::ReadMessage(db, app, viewer, id); });
+  }
+  Result<MessageList> ListMessages(const AppId& app, const UserId& viewer,
+                                   const ConversationId& conversation, const Page& page) override {
+    return Read<MessageList>([&](Connection& db) {
+      return sqlite::ReadMessages(db, limits_, app, viewer, conversation, page);
+    });
+  }
+  Result<std::vector<Change>> ChangesFor(const AppId& app, const UserId& viewer, int64_t after_seq,
+                                         TimeMs from_ts, size_t limit) override {
+    return Read<std::vector<Change>>([&](Connection& db) {
+      return sqlite::ReadChanges(db, app, viewer, after_seq, from_ts, limit);
+    });
+  }
+
+ private:
+  // Runs `fn` in a read transaction, so that it sees one consistent snapshot.
+  template <class T, class Fn>
+  Result<T> Read(Fn&& fn) {
+    auto db = readers_.Take();
+    if (!db.ok()) return db.status();
+    ReaderPool::Lease lease(readers_, std::move(db).value());
+    if (Status s = (*lease).Prepare("BEGIN").Exec(); !s.ok()) return s;
+    Result<T> result = [&]() -> Result<T> {
+      try {
+        return fn(*lease);
+      } catch (const std::exception& e) {
+        return Internal(std::string("read failed: ") + e.what());
+      }
+    }();
+    (*lease).Prepare("COMMIT").Exec();
+    return result;
+  }
+
+  const Limits limits_;
+  ReaderPool readers_;
+  sqlite::GroupCommitWriter writer_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  auto db = Connection::Open(options.path);
+  if (!db.ok()) return db.status();
+  if (Status s = sqlite::ConfigureConnection(**db); !s.ok()) return s;
+  if (Status s = sqlite::Migrate(**db); !s.ok()) return s;
+  return std::unique_ptr<Store>(new SqliteStore(options, std::move(db).value()));
+}
+
+}  // namespace relayer

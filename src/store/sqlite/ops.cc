@@ -1,0 +1,70 @@
+#include "store/sqlite/ops.h"
+
+#include "core/layer_patch.h"
+#include "store/sqlite/codec.h"
+#include "store/sqlite/try.h"
+
+namespace relayer::sqlite {
+
+WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op) {
+  OpContext ctx{db, limits};
+  WriteResult out;
+  out.status = std::visit([&](const auto& o) { return ApplyOp(ctx, o, out); }, op);
+  return out;
+}
+
+Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out) {
+  change.ts = ts;
+  auto q = db.Prepare(
+      "INSERT INTO changes (app, ts, op, type, object_id, conversation_id, recipients, data) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  q.Bind(1, app.str()).Bind(2, ts).Bind(3, static_cast<int64_t>(change.op));
+  q.Bind(4, static_cast<int64_t>(change.type)).Bind(5, change.object_id);
+  q.Bind(6, change.conversation_id.str()).Bind(7, EncodeUsers(change.recipients));
+  q.Bind(8, change.data_json);
+  if (Status s = q.Exec(); !s.ok()) return s;
+  change.seq = db.LastInsertRowid();
+  out.changes.push_back(std::move(change));
+  return Status::Ok();
+}
+
+Result<Membership> RequireMember(Connection& db, const AppId& app, const ConversationId& id,
+                                 const UserId& user) {
+  Membership m;
+  RELAYER_ASSIGN_OR_RETURN(m.conv, FindConversationRow(db, app, id));
+  RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(db, m.conv.rowid, user));
+  if (!p) return NotFound("conversation not found");
+  m.me = *p;
+  return m;
+}
+
+Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, const MessageId& id,
+                                             const UserId& user) {
+  RELAYER_ASSIGN_OR_RETURN(auto row, FindMessageRow(db, id));
+  if (!row || row->app != app) return NotFound("message not found");
+  RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(db, row->conv, user));
+  if (!p) return NotFound("message not found");
+  RELAYER_ASSIGN_OR_RETURN(bool visible, MessageVisible(db, *row, user, *p));
+  if (!visible) return NotFound("message not found");
+  return VisibleMessage{std::move(*row), *p};
+}
+
+std::string RecipientStatusPath(const UserId& user) {
+  return "recipient_status." + EscapePatchSegment(IdentityUrl(user));
+}
+
+Status UpsertIdentityRow(Connection& db, const AppId& app, const Identity& i, TimeMs now) {
+  auto q = db.Prepare(
+      "INSERT INTO identities (app, user_id, display_name, avatar_url, first_name, last_name, "
+      "email_address, phone_number, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (app, user_id) DO UPDATE SET display_name = excluded.display_name, "
+      "avatar_url = excluded.avatar_url, first_name = excluded.first_name, "
+      "last_name = excluded.last_name, email_address = excluded.email_address, "
+      "phone_number = excluded.phone_number, updated_at = excluded.updated_at");
+  q.Bind(1, app.str()).Bind(2, i.user_id.str()).Bind(3, i.display_name).Bind(4, i.avatar_url);
+  q.Bind(5, i.first_name).Bind(6, i.last_name).Bind(7, i.email_address).Bind(8, i.phone_number);
+  q.Bind(9, now);
+  return q.Exec();
+}
+
+}  // namespace relayer::sqlite

@@ -1,0 +1,63 @@
+// The domain logic of every write operation, run by the writer inside its transaction (this is
+// what makes e.g. distinct creation race-free). Each function fills `out` and returns its status;
+// on an error the writer rolls the operation back.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/limits.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/rows.h"
+#include "store/store.h"
+
+namespace relayer::sqlite {
+
+struct OpContext {
+  Connection& db;
+  const Limits& limits;
+};
+
+// Dispatches on the operation type.
+WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op);
+
+Status ApplyOp(OpContext& ctx, const CreateNonceOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const StartSessionOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const DeleteSessionOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const UpsertIdentityOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const MarkAllReadOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out);
+
+// Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
+Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);
+
+// The conversation and `user`'s membership; kNotFound unless `user` is a participant (so a
+// non-participant never learns that the conversation exists).
+struct Membership {
+  ConversationRow conv;
+  ParticipantRow me;
+};
+Result<Membership> RequireMember(Connection& db, const AppId& app, const ConversationId& id,
+                                 const UserId& user);
+
+// A message and `user`'s membership of its conversation; kNotFound unless the message is
+// visible to `user`.
+struct VisibleMessage {
+  MessageRow msg;
+  ParticipantRow me;
+};
+Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, const MessageId& id,
+                                             const UserId& user);
+
+// The Layer-Patch path of one user's receipt state: recipient_status.<escaped identity url>.
+std::string RecipientStatusPath(const UserId& user);
+
+// Inserts or replaces an identity's profile.
+Status UpsertIdentityRow(Connection& db, const AppId& app, const Identity& identity, TimeMs now);
+
+}  // namespace relayer::sqlite

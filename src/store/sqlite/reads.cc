@@ -1,0 +1,177 @@
+#include "store/sqlite/reads.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "store/sqlite/codec.h"
+#include "store/sqlite/rows.h"
+
+namespace relayer::sqlite {
+namespace {
+
+size_t PageSize(const Limits& limits, const Page& page) {
+  size_t n = page.page_size == 0 ? limits.default_page_size : page.page_size;
+  return std::min(n, limits.max_page_size);
+}
+
+// The conversation and the viewer's membership, or kNotFound when the viewer may not see it.
+Result<std::pair<ConversationRow, ParticipantRow>> VisibleConversation(Connection& db,
+                                                                       const AppId& app,
+                                                                       const UserId& viewer,
+                                                                       const ConversationId& id) {
+  auto c = FindConversationRow(db, app, id);
+  if (!c.ok()) return c.status();
+  auto p = FindParticipant(db, c->rowid, viewer);
+  if (!p.ok()) return p.status();
+  if (!p->has_value() || (*p)->hidden) return NotFound("conversation not found");
+  return std::make_pair(std::move(c).value(), **p);
+}
+
+}  // namespace
+
+Result<Session> ReadSession(Connection& db, const SessionToken& token) {
+  auto q = db.Prepare(
+      "SELECT app, user_id, created_at, expires_at FROM sessions WHERE token = ?1");
+  q.Bind(1, token.str());
+  if (!q.Next()) return q.ok() ? Result<Session>(NotFound("session not found")) : q.status();
+  return Session{token, AppId(q.Text(0)), UserId(q.Text(1)), q.Int(2), q.Int(3)};
+}
+
+Result<Identity> ReadIdentity(Connection& db, const AppId& app, const UserId& user) {
+  auto found = FindIdentity(db, app, user);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return NotFound("identity not found");
+  return std::move(**found);
+}
+
+Result<Conversation> ReadConversation(Connection& db, const AppId& app, const UserId& viewer,
+                                      const ConversationId& id) {
+  auto cp = VisibleConversation(db, app, viewer, id);
+  if (!cp.ok()) return cp.status();
+  return RenderConversation(db, cp->first, viewer, cp->second);
+}
+
+Result<ConversationList> ReadConversations(Connection& db, const Limits& limits, const AppId& app,
+                                           const UserId& viewer, ConversationSort sort,
+                                           const Page& page) {
+  ConversationList out;
+  {
+    auto q = db.Prepare(
+        "SELECT COUNT(*) FROM participants p JOIN conversations c ON c.rowid = p.conv "
+        "WHERE p.user_id = ?1 AND c.app = ?2 AND p.hidden = 0");
+    q.Bind(1, viewer.str()).Bind(2, app.str());
+    if (!q.Next()) return q.ok() ? Internal("count returned no row") : q.status();
+    out.total = q.Int(0);
+  }
+  // Keyset paging: (key, rowid) of the last item of the previous page, descending order.
+  const bool by_last = sort == ConversationSort::kLastMessage;
+  const char* key = by_last ? "COALESCE(c.last_sent_at, c.created_at)" : "c.created_at";
+  int64_t after_key = std::numeric_limits<int64_t>::max();
+  int64_t after_rowid = std::numeric_limits<int64_t>::max();
+  if (page.from_id) {
+    auto from = ParseConversationId(*page.from_id);
+    if (!from) return out;  // not a conversation id: nothing comes after it
+    auto q = db.Prepare(std::string("SELECT ") + key +
+                        ", c.rowid FROM conversations c WHERE c.id = ?1 AND c.app = ?2");
+    q.Bind(1, from->str()).Bind(2, app.str());
+    if (!q.Next()) return q.ok() ? Result<ConversationList>(out) : q.status();
+    after_key = q.Int(0);
+    after_rowid = q.Int(1);
+  }
+  auto q = db.Prepare(
+      std::string("SELECT c.rowid, c.id, c.app, c.created_at, c.distinct_key, c.metadata, "
+                  "c.last_position, p.unread, p.hidden, p.hidden_before, p.read_upto "
+                  "FROM participants p JOIN conversations c ON c.rowid = p.conv "
+                  "WHERE p.user_id = ?1 AND c.app = ?2 AND p.hidden = 0 AND (") +
+      key + ", c.rowid) < (?3, ?4) ORDER BY " + key + " DESC, c.rowid DESC LIMIT ?5");
+  q.Bind(1, viewer.str()).Bind(2, app.str()).Bind(3, after_key).Bind(4, after_rowid);
+  q.Bind(5, static_cast<int64_t>(PageSize(limits, page)));
+  std::vector<std::pair<ConversationRow, ParticipantRow>> rows;
+  while (q.Next()) {
+    ConversationRow c{q.Int(0),  ConversationId(q.Text(1)), AppId(q.Text(2)), q.Int(3),
+                      q.OptText(4), q.Text(5),              q.Int(6)};
+    ParticipantRow p{q.Int(7), q.Int(8) != 0, q.Int(9), q.Int(10)};
+    rows.emplace_back(std::move(c), p);
+  }
+  if (!q.ok()) return q.status();
+  for (const auto& [c, p] : rows) {
+    auto conv = RenderConversation(db, c, viewer, p);
+    if (!conv.ok()) return conv.status();
+    out.items.push_back(std::move(conv).value());
+  }
+  return out;
+}
+
+Result<Message> ReadMessage(Connection& db, const AppId& app, const UserId& viewer,
+                            const MessageId& id) {
+  auto m = FindMessageRow(db, id);
+  if (!m.ok()) return m.status();
+  if (!m->has_value() || (*m)->app != app) return NotFound("message not found");
+  auto p = FindParticipant(db, (*m)->conv, viewer);
+  if (!p.ok()) return p.status();
+  if (!p->has_value()) return NotFound("message not found");
+  auto visible = MessageVisible(db, **m, viewer, **p);
+  if (!visible.ok()) return visible.status();
+  if (!*visible) return NotFound("message not found");
+  return std::move((*m)->message);
+}
+
+Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const AppId& app,
+                                 const UserId& viewer, const ConversationId& conversation,
+                                 const Page& page) {
+  auto cp = VisibleConversation(db, app, viewer, conversation);
+  if (!cp.ok()) return cp.status();
+  const auto& [c, p] = *cp;
+  MessageList out;
+  auto total = CountVisibleMessages(db, c.rowid, viewer, p);
+  if (!total.ok()) return total.status();
+  out.total = *total;
+  int64_t below = std::numeric_limits<int64_t>::max();
+  if (page.from_id) {
+    auto from_id = ParseMessageId(*page.from_id);
+    if (!from_id) return out;
+    auto from = FindMessageRow(db, *from_id);
+    if (!from.ok()) return from.status();
+    if (!from->has_value() || (*from)->conv != c.rowid) return out;
+    below = (*from)->message.position;
+  }
+  auto items = VisibleMessages(db, c.rowid, viewer, p, below, PageSize(limits, page));
+  if (!items.ok()) return items.status();
+  out.items = std::move(items).value();
+  return out;
+}
+
+Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
+                                        int64_t after_seq, TimeMs from_ts, size_t limit) {
+  // One row per change with the recipients packed: filter on them with json_each.
+  constexpr const char* kColumns =
+      "SELECT seq, ts, op, type, object_id, conversation_id, recipients, data FROM changes ";
+  constexpr const char* kForViewer =
+      " AND EXISTS (SELECT 1 FROM json_each(changes.recipients) r WHERE r.value = ?3) "
+      "ORDER BY seq LIMIT ?4";
+  std::string sql = std::string(kColumns) +
+                    (after_seq > 0 ? "WHERE app = ?1 AND seq > ?2" : "WHERE app = ?1 AND ts >= ?2") +
+                    kForViewer;
+  auto q = db.Prepare(sql);
+  q.Bind(1, app.str()).Bind(2, after_seq > 0 ? after_seq : from_ts).Bind(3, viewer.str());
+  q.Bind(4, static_cast<int64_t>(limit));
+  std::vector<Change> out;
+  while (q.Next()) {
+    Change c;
+    c.seq = q.Int(0);
+    c.ts = q.Int(1);
+    c.op = static_cast<ChangeOp>(q.Int(2));
+    c.type = static_cast<ObjectType>(q.Int(3));
+    c.object_id = q.Text(4);
+    c.conversation_id = ConversationId(q.Text(5));
+    auto recipients = DecodeUsers(q.Text(6));
+    if (!recipients.ok()) return recipients.status();
+    c.recipients = std::move(recipients).value();
+    c.data_json = q.Text(7);
+    out.push_back(std::move(c));
+  }
+  if (!q.ok()) return q.status();
+  return out;
+}
+
+}  // namespace relayer::sqlite

@@ -1,0 +1,27 @@
+// The Store's reads, run on one connection (inside a read transaction opened by the caller).
+#pragma once
+
+#include <vector>
+
+#include "core/limits.h"
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace relayer::sqlite {
+
+Result<Session> ReadSession(Connection& db, const SessionToken& token);
+Result<Identity> ReadIdentity(Connection& db, const AppId& app, const UserId& user);
+Result<Conversation> ReadConversation(Connection& db, const AppId& app, const UserId& viewer,
+                                      const ConversationId& id);
+Result<ConversationList> ReadConversations(Connection& db, const Limits& limits, const AppId& app,
+                                           const UserId& viewer, ConversationSort sort,
+                                           const Page& page);
+Result<Message> ReadMessage(Connection& db, const AppId& app, const UserId& viewer,
+                            const MessageId& id);
+Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const AppId& app,
+                                 const UserId& viewer, const ConversationId& conversation,
+                                 const Page& page);
+Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
+                                        int64_t after_seq, TimeMs from_ts, size_t limit);
+
+}  // namespace relayer::sqlite

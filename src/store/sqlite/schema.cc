@@ -1,0 +1,135 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+namespace relayer::sqlite {
+namespace {
+
+// Version 1. Packing follows docs/PERFORMANCE-NOTES: recipient_status is one column of the
+// message row, the change log has one row per change with its recipients in a column, and the
+// per-participant unread counter lives in the participants row.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE nonces (
+  app TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (app, nonce)
+) WITHOUT ROWID;
+
+CREATE TABLE identities (
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  display_name TEXT NOT NULL DEFAULT '',
+  avatar_url TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  email_address TEXT NOT NULL DEFAULT '',
+  phone_number TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (app, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  token TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Ids are UUIDs, unique across apps; a lookup always checks the app as well.
+CREATE TABLE conversations (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  app TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  distinct_key TEXT,  -- NULL once the conversation is no longer distinct
+  metadata TEXT NOT NULL DEFAULT '{}',
+  last_position INTEGER NOT NULL DEFAULT 0,
+  last_sent_at INTEGER  -- sent_at of the newest message, NULL without messages
+);
+CREATE UNIQUE INDEX conversations_distinct ON conversations (app, distinct_key);
+
+-- hidden_before: messages at or below this position are hidden for the user (my_devices delete);
+-- hidden: the conversation itself is hidden until a newer message arrives.
+-- read_upto: every message at or below this position is read (mark_all_read watermark).
+CREATE TABLE participants (
+  conv INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  unread INTEGER NOT NULL DEFAULT 0,
+  hidden INTEGER NOT NULL DEFAULT 0,
+  hidden_before INTEGER NOT NULL DEFAULT 0,
+  read_upto INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (conv, user_id)
+) WITHOUT ROWID;
+CREATE INDEX participants_by_user ON participants (user_id, conv);
+
+CREATE TABLE messages (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  app TEXT NOT NULL,
+  conv INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  sender_user TEXT,
+  sender_name TEXT NOT NULL DEFAULT '',
+  sent_at INTEGER NOT NULL,
+  parts TEXT NOT NULL,
+  notification TEXT,
+  recipient_status TEXT NOT NULL,
+  UNIQUE (conv, position)
+);
+
+-- Messages deleted for one user's devices only.
+CREATE TABLE hidden_messages (
+  msg INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  PRIMARY KEY (msg, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  op INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  object_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  recipients TEXT NOT NULL,  -- JSON array of user ids
+  data TEXT NOT NULL
+);
+CREATE INDEX changes_by_ts ON changes (app, ts);
+)sql";
+
+Result<int> UserVersion(Connection& db) {
+  auto q = db.Prepare("PRAGMA user_version");
+  if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
+  return static_cast<int>(q.Int(0));
+}
+
+}  // namespace
+
+Status ConfigureConnection(Connection& db) {
+  return db.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;");
+}
+
+Status Migrate(Connection& db) {
+  if (Status s = db.Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto version = UserVersion(db);
+  Status s = version.status();
+  if (s.ok() && *version > kSchemaVersion) {
+    s = Internal("sqlite: schema version " + std::to_string(*version) + " is newer than " +
+                 std::to_string(kSchemaVersion));
+  }
+  if (s.ok() && *version < 1) s = db.Execute(kSchemaV1);
+  // Later versions: `if (*version < 2) s = db.Execute(kMigrationV2);` and so on.
+  if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  if (!s.ok()) {
+    db.Execute("ROLLBACK");
+    return s;
+  }
+  return db.Execute("COMMIT");
+}
+
+}  // namespace relayer::sqlite

@@ -1,0 +1,17 @@
+// The SQLite schema and its versioned migrations (PRAGMA user_version holds the version).
+#pragma once
+
+#include "core/status.h"
+#include "store/sqlite/db.h"
+
+namespace relayer::sqlite {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Sets the connection pragmas every connection needs (WAL, synchronous=FULL, foreign keys off).
+Status ConfigureConnection(Connection& db);
+
+// Brings the database up to kSchemaVersion, creating it when empty. Fails on a newer schema.
+Status Migrate(Connection& db);
+
+}  // namespace relayer::sqlite

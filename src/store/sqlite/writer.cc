@@ -1,0 +1,109 @@
+#include "store/sqlite/writer.h"
+
+#include <exception>
+
+namespace relayer::sqlite {
+namespace {
+
+WriteResult Failed(Status status) {
+  WriteResult r;
+  r.status = std::move(status);
+  return r;
+}
+
+}  // namespace
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch,
+                                     ApplyFn apply)
+    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), apply_(std::move(apply)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() { Close(); }
+
+void GroupCommitWriter::Submit(WriteOp op, WriteCallback done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!closing_) {
+      queue_.push_back(Item{std::move(op), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Failed(Status(ErrorCode::kServiceUnavailable, "store is closed")));
+}
+
+void GroupCommitWriter::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    cv_.notify_one();
+  }
+  // A callback may close the store from the writer thread itself; it cannot join itself.
+  if (std::this_thread::get_id() == thread_.get_id()) return;
+  std::call_once(joined_, [this] {
+    if (thread_.joinable()) thread_.join();
+  });
+}
+
+void GroupCommitWriter::Run() {
+  for (;;) {
+    std::deque<Item> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;  // closing, and everything queued has run
+      // Whatever queued up while the previous batch committed goes into this one.
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+WriteResult GroupCommitWriter::ApplyInSavepoint(const WriteOp& op, Status& fatal) {
+  if (Status s = db_->Prepare("SAVEPOINT op").Exec(); !s.ok()) {
+    fatal = s;
+    return Failed(s);
+  }
+  WriteResult result;
+  try {
+    result = apply_(*db_, op);
+  } catch (const std::exception& e) {  // e.g. bad_alloc or a JSON library error
+    result = Failed(Internal(std::string("write failed: ") + e.what()));
+  }
+  if (!result.status.ok()) {
+    result.changes.clear();  // nothing of a failed operation is written
+    if (Status s = db_->Prepare("ROLLBACK TO op").Exec(); !s.ok()) fatal = s;
+  }
+  if (Status s = db_->Prepare("RELEASE op").Exec(); !s.ok()) fatal = s;
+  return result;
+}
+
+void GroupCommitWriter::RunBatch(std::deque<Item>& batch) {
+  std::vector<WriteResult> results;
+  results.reserve(batch.size());
+  Status status = db_->Prepare("BEGIN IMMEDIATE").Exec();
+  for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
+    results.push_back(ApplyInSavepoint(batch[i].op, status));
+  }
+  if (status.ok()) status = db_->Prepare("COMMIT").Exec();
+  if (!status.ok()) {
+    db_->Execute("ROLLBACK");
+    results.assign(batch.size(), WriteResult{});
+    for (WriteResult& r : results) {
+      r.status = Internal("commit failed: " + status.message());
+    }
+  } else {
+    commits_.fetch_add(1);
+    ops_.fetch_add(batch.size());
+    uint64_t seen = max_batch_seen_.load();
+    while (batch.size() > seen && !max_batch_seen_.compare_exchange_weak(seen, batch.size())) {
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+}  // namespace relayer::sqlite

@@ -1,0 +1,63 @@
+// The single writer: a queue of operations drained by one thread, which runs up to `max_batch`
+// of them in one transaction (group commit), each inside its own savepoint, and calls their
+// callbacks in submission order after COMMIT returned. Thread-safe; owns its connection.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace relayer::sqlite {
+
+class GroupCommitWriter {
+ public:
+  // Runs one operation inside the open transaction. A result with a non-ok status makes the
+  // writer roll the operation's savepoint back.
+  using ApplyFn = std::function<WriteResult(Connection&, const WriteOp&)>;
+
+  GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch, ApplyFn apply);
+  ~GroupCommitWriter();
+
+  void Submit(WriteOp op, WriteCallback done);
+  // Stops accepting operations, runs the queued ones and joins the thread. Idempotent.
+  void Close();
+
+  uint64_t commits() const { return commits_.load(); }
+  uint64_t committed_ops() const { return ops_.load(); }
+  uint64_t max_batch_seen() const { return max_batch_seen_.load(); }
+
+ private:
+  struct Item {
+    WriteOp op;
+    WriteCallback done;
+  };
+
+  void Run();
+  void RunBatch(std::deque<Item>& batch);
+  WriteResult ApplyInSavepoint(const WriteOp& op, Status& fatal);
+
+  std::unique_ptr<Connection> db_;
+  const size_t max_batch_;
+  ApplyFn apply_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool closing_ = false;
+  std::once_flag joined_;
+  std::thread thread_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> ops_{0};
+  std::atomic<uint64_t> max_batch_seen_{0};
+};
+
+}  // namespace relayer::sqlite
