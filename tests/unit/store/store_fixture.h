@@ -1,0 +1,67 @@
+// The store conformance suite: every test runs against every backend listed in
+// store_backends.cc. A new backend (PostgreSQL) is one more factory there.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace relayer::testing {
+
+struct StoreBackend {
+  std::string name;
+  // Opens the store kept in `location` (a fresh temp dir per test; the same dir on reopen).
+  std::function<Result<std::unique_ptr<Store>>(const std::string& location, const Limits&,
+                                               size_t max_batch)>
+      open;
+};
+
+std::vector<StoreBackend> AllStoreBackends();
+
+class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // (Re)opens the store on the same data with the given limits and batch size.
+  void Open(const Limits& limits = Limits(), size_t max_batch = 1000);
+  void Close();
+  Store& store() { return *store_; }
+
+  WriteResult Write(WriteOp op) { return SubmitAndWait(*store_, std::move(op)); }
+
+  // Fresh ids and a clock that moves forward by one millisecond per call.
+  static ConversationId NewConversationId();
+  static MessageId NewMessageId();
+  TimeMs Now() { return now_ += 1; }
+
+  // Helpers for the common writes; they assert success.
+  Conversation MakeConversation(const std::string& creator, std::vector<std::string> others,
+                                bool distinct = false,
+                                std::optional<boost::json::object> metadata = std::nullopt);
+  CreateConversationOp ConversationOp(const std::string& creator, std::vector<std::string> others,
+                                      bool distinct = false);
+  Message Send(const ConversationId& conversation, const std::string& sender,
+               const std::string& text = "hi");
+  CreateMessageOp MessageOp(const ConversationId& conversation, const std::string& sender,
+                            const std::string& text = "hi");
+  void Receipt(const MessageId& message, const std::string& user, ReceiptType type);
+  int64_t Unread(const ConversationId& conversation, const std::string& user);
+  std::vector<Change> Changes(const std::string& user, int64_t after_seq = 0);
+
+  const AppId app_{"a0000000-0000-4000-8000-000000000001"};
+  std::string location_;
+  std::unique_ptr<Store> store_;
+  TimeMs now_ = 1'700'000'000'000;
+};
+
+UserId U(const std::string& s);
+
+}  // namespace relayer::testing
