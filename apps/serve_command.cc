@@ -1,0 +1,107 @@
+#include "serve_command.h"
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "server/app/config.h"
+#include "server/app/dev_app.h"
+#include "server/app/server.h"
+
+namespace relayer::apps {
+
+using relayer::server::ServerConfig;
+
+void AddServeCommand(CLI::App& app, ServeOptions& o) {
+  auto* cmd = app.add_subcommand("serve", "Run the server");
+  cmd->add_option("--config", o.config_file, "TOML config file (see docs/configuration.md)");
+  cmd->add_option("--data", o.data_dir, "Data folder (database, dev app) [./data]");
+  cmd->add_option("--listen", o.listen, "HOST:PORT to listen on; port 0 picks one [127.0.0.1:7070]");
+  cmd->add_option("--app-id", o.app_id, "Layer app id (UUID or layer:///apps/staging/UUID)");
+  cmd->add_option("--provider-id", o.provider_id, "Identity provider id: the identity tokens' iss");
+  cmd->add_option("--identity-key", o.identity_keys, "KID=PUBLIC.pem, repeatable");
+  cmd->add_option("--platform-token", o.platform_tokens, "Platform API bearer token, repeatable");
+  cmd->add_option("--cors-origin", o.cors_origins, "Allowed browser origin, repeatable [any]");
+  cmd->add_option("--public-url", o.public_url, "Base of `url` fields [http://<Host header>]");
+  cmd->add_option("--threads", o.threads, "Network threads [one per core]");
+  cmd->add_option("--max-body-bytes", o.max_body_bytes, "HTTP body limit [1048576]");
+  cmd->add_option("--max-participants", o.max_participants, "Participants per conversation [25]");
+  cmd->add_option("--max-page-size", o.max_page_size, "Largest page of a list [100]");
+  cmd->add_option("--session-ttl", o.session_ttl_seconds, "Session lifetime in seconds [30 days]");
+  cmd->add_flag("--dev", o.dev, "Create/use a development app in the data folder and sign demo tokens");
+}
+
+namespace {
+
+int Fail(const std::string& what) {
+  std::cerr << "relayer: " << what << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& o) {
+  ServerConfig config;
+  if (!o.config_file.empty()) {
+    if (auto s = server::LoadConfigFile(o.config_file, config); !s.ok()) return Fail(s.message());
+  }
+  if (!o.data_dir.empty()) config.data_dir = o.data_dir;
+  if (!o.listen.empty()) config.listen = o.listen;
+  if (!o.public_url.empty()) config.public_url = o.public_url;
+  if (!o.cors_origins.empty()) config.cors_origins = o.cors_origins;
+  if (o.threads) config.threads = o.threads;
+  if (o.max_body_bytes) config.limits.max_body_bytes = o.max_body_bytes;
+  if (o.max_participants) config.limits.max_participants = o.max_participants;
+  if (o.max_page_size) config.limits.max_page_size = o.max_page_size;
+  if (o.session_ttl_seconds) config.limits.session_ttl_ms = o.session_ttl_seconds * 1000;
+  if (o.dev) config.dev = true;
+  if (!o.app_id.empty()) {
+    server::AppSpec spec;
+    spec.id = o.app_id;
+    spec.provider_id = o.provider_id;
+    spec.platform_tokens = o.platform_tokens;
+    for (const auto& kv : o.identity_keys) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) return Fail("--identity-key wants KID=PUBLIC.pem, got '" + kv + "'");
+      spec.key_files[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (spec.provider_id.empty()) return Fail("--app-id needs --provider-id");
+    if (spec.key_files.empty()) return Fail("--app-id needs at least one --identity-key KID=PUBLIC.pem");
+    config.apps.push_back(std::move(spec));
+  }
+
+  std::vector<server::AppConfig> extra;
+  if (config.dev) {
+    auto dev = server::LoadOrCreateDevApp(config.data_dir);
+    if (!dev.ok()) return Fail(dev.status().message());
+    std::cout << (dev->created ? "Created" : "Using") << " the development app in " << dev->folder
+              << "\n  app id:         " << dev->app.id.str()
+              << "\n  app id (Layer): layer:///apps/staging/" << dev->app.id.str()
+              << "\n  provider id:    " << dev->app.provider_id
+              << "\n  platform token: " << dev->app.platform_tokens.front()
+              << "\n  identity key:   kid 'dev', " << dev->folder << "/dev-key.pem"
+              << "\n  sign a token:   POST /dev/identity_tokens {\"user_id\":..., \"nonce\":...}"
+              << " or `relayer token --data " << config.data_dir << " --user alice --nonce N`\n";
+    extra.push_back(std::move(dev->app));
+  }
+
+  // Signals are taken by this thread only (sigwait below), never by the server's threads.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto server = server::Server::Start(config, std::move(extra));
+  if (!server.ok()) return Fail(server.status().message());
+  std::cout << "relayer: listening on " << (*server)->url() << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "relayer: stopping" << std::endl;
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace relayer::apps

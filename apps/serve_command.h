@@ -1,0 +1,31 @@
+// `relayer serve`: run the server until SIGINT/SIGTERM.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace relayer::apps {
+
+struct ServeOptions {
+  std::string config_file;
+  std::string data_dir;
+  std::string listen;
+  std::string app_id;
+  std::string provider_id;
+  std::vector<std::string> identity_keys;  // KID=PUBLIC.pem
+  std::vector<std::string> platform_tokens;
+  std::vector<std::string> cors_origins;
+  std::string public_url;
+  size_t threads = 0;
+  size_t max_body_bytes = 0;
+  size_t max_participants = 0;
+  size_t max_page_size = 0;
+  int64_t session_ttl_seconds = 0;
+  bool dev = false;
+};
+
+void AddServeCommand(CLI::App& app, ServeOptions& options);
+int RunServe(const ServeOptions& options);
+
+}  // namespace relayer::apps

@@ -1,0 +1,37 @@
+#include "server/api/errors.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace relayer::server {
+
+namespace json = boost::json;
+
+json::object ErrorJson(const Status& status, json::value data) {
+  json::object o;
+  o["id"] = ErrorCodeName(status.code());
+  o["code"] = static_cast<int>(status.code());
+  o["message"] = status.message();
+  o["url"] = std::string("https://docs.relayer.dev/errors#") + ErrorCodeName(status.code());
+  if (!status.property().empty()) o["property"] = status.property();
+  o["data"] = std::move(data);
+  return o;
+}
+
+Response JsonResponse(http::status code, const json::value& body) {
+  Response res{code, 11};
+  res.set(http::field::content_type, "application/vnd.layer+json; version=2.0; charset=utf-8");
+  res.body() = json::serialize(body);
+  return res;
+}
+
+Response ErrorResponse(const Status& status, json::value data) {
+  return JsonResponse(static_cast<http::status>(ErrorCodeHttpStatus(status.code())),
+                      ErrorJson(status, std::move(data)));
+}
+
+Response EmptyResponse(http::status code) {
+  Response res{code, 11};
+  return res;
+}
+
+}  // namespace relayer::server

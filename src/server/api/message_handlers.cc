@@ -1,0 +1,177 @@
+// Messages: create, list, get, delete; receipts.
+#include "core/receipts.h"
+#include "core/representation.h"
+#include "core/validation.h"
+#include "server/api/client_api_impl.h"
+#include "server/api/json_input.h"
+#include "server/auth/crypto.h"
+
+namespace relayer::server {
+
+namespace json = boost::json;
+using Awaitable = ClientApi::Impl::Awaitable;
+
+Result<std::vector<MessagePart>> ParseParts(const json::value* parts, const Limits& limits) {
+  if (!parts || parts->is_null()) return MissingProperty("parts", "parts is required");
+  if (!parts->is_array()) return InvalidProperty("parts", "parts must be an array");
+  const auto& arr = parts->as_array();
+  if (arr.empty()) return InvalidProperty("parts", "A message needs at least one part");
+  if (arr.size() > limits.max_parts_per_message) {
+    return InvalidProperty("parts", "A message has at most " +
+                                        std::to_string(limits.max_parts_per_message) + " parts");
+  }
+  std::vector<MessagePart> out;
+  for (size_t i = 0; i < arr.size(); ++i) {
+    std::string prefix = "parts[" + std::to_string(i) + "].";
+    if (!arr[i].is_object()) return InvalidProperty("parts[" + std::to_string(i) + "]", "each part must be an object");
+    const auto& o = arr[i].as_object();
+    if (auto s = CheckKnownFields(o, {"mime_type", "body", "encoding", "content", "id"}, prefix);
+        !s.ok()) {
+      return s;
+    }
+    MessagePart part;
+    auto mime = OptString(o, "mime_type", prefix);
+    if (!mime.ok()) return mime.status();
+    if (!*mime) return MissingProperty(prefix + "mime_type", prefix + "mime_type is required");
+    part.mime_type = **mime;
+    auto body = OptString(o, "body", prefix);
+    if (!body.ok()) return body.status();
+    auto encoding = OptString(o, "encoding", prefix);
+    if (!encoding.ok()) return encoding.status();
+    part.encoding = encoding->value_or("");
+    if (o.contains("content") && !o.at("content").is_null()) {
+      return InvalidProperty(prefix + "content",
+                             "Rich content parts (content) are not supported by this server yet; "
+                             "send bodies of at most " +
+                                 std::to_string(limits.max_inline_part_bytes) + " bytes inline");
+    }
+    if (!*body) return MissingProperty(prefix + "body", prefix + "body is required");
+    part.body = **body;
+    out.push_back(std::move(part));
+  }
+  if (auto s = ValidateParts(out, limits); !s.ok()) return s;
+  return out;
+}
+
+Status ParseMessageCreate(const json::object& body, const Limits& limits, CreateMessageOp& op) {
+  if (auto s = CheckKnownFields(body, {"id", "parts", "notification"}); !s.ok()) return s;
+  auto parts = ParseParts(body.if_contains("parts"), limits);
+  if (!parts.ok()) return parts.status();
+  op.parts = std::move(*parts);
+  auto notification = OptObject(body, "notification");
+  if (!notification.ok()) return notification.status();
+  if (*notification) {
+    for (const char* key : {"text", "title", "sound"}) {
+      auto v = OptString(**notification, key, "notification.");
+      if (!v.ok()) return v.status();
+    }
+    op.notification = std::move(**notification);
+  }
+  auto id = OptString(body, "id");
+  if (!id.ok()) return id.status();
+  if (*id) {
+    auto mid = ParseMessageId(**id);
+    if (!mid) return InvalidProperty("id", "id must be layer:///messages/UUID");
+    op.id = *mid;
+  }
+  return Status::Ok();
+}
+
+Awaitable ClientApi::Impl::PostMessage(Call& call) {
+  auto cid = ConversationParam(call);
+  if (!cid.ok()) co_return ErrorResponse(cid.status());
+  auto body = ParseJsonObject(call.req.body());
+  if (!body.ok()) co_return ErrorResponse(body.status());
+  CreateMessageOp op;
+  if (auto s = ParseMessageCreate(*body, options.limits, op); !s.ok()) co_return ErrorResponse(s);
+  op.app_id = call.app();
+  op.conversation_id = *cid;
+  op.generated_id = MessageId(RandomUuid());
+  op.sender.user_id = call.user();
+  op.now = clock();
+  auto r = co_await Write(store, std::move(op));
+  if (!r.status.ok()) co_return ErrorResponse(r.status);
+  Publish(call.app(), std::move(r.changes));
+  json::value msg = r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url))
+                              : json::value(nullptr);
+  if (r.outcome == CreateOutcome::kIdInUse) {
+    co_return ErrorResponse(Status(ErrorCode::kIdInUse, "The message id is already in use"),
+                            std::move(msg));
+  }
+  auto res = JsonResponse(http::status::created, msg);
+  if (msg.is_object()) res.set(http::field::location, msg.as_object()["url"].as_string());
+  co_return res;
+}
+
+Awaitable ClientApi::Impl::ListMessages(Call& call) {
+  auto cid = ConversationParam(call);
+  if (!cid.ok()) co_return ErrorResponse(cid.status());
+  auto page = ParsePage(call);
+  if (!page.ok()) co_return ErrorResponse(page.status());
+  auto list = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(),
+                                              cid = *cid, page = *page] {
+    return store.ListMessages(app, user, cid, page);
+  });
+  if (!list.ok()) co_return ErrorResponse(list.status());
+  json::array out;
+  for (const auto& m : list->items) out.push_back(MessageJson(m, call.user(), call.base_url));
+  auto res = JsonResponse(http::status::ok, out);
+  res.set("Layer-Count", std::to_string(list->total));
+  co_return res;
+}
+
+Awaitable ClientApi::Impl::GetMessage(Call& call) {
+  auto id = MessageParam(call);
+  if (!id.ok()) co_return ErrorResponse(id.status());
+  auto msg = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(), id = *id] {
+    return store.GetMessage(app, user, id);
+  });
+  if (!msg.ok()) co_return ErrorResponse(msg.status());
+  co_return JsonResponse(http::status::ok, MessageJson(*msg, call.user(), call.base_url));
+}
+
+Awaitable ClientApi::Impl::DeleteMessage(Call& call) {
+  auto id = MessageParam(call);
+  if (!id.ok()) co_return ErrorResponse(id.status());
+  auto mode_it = call.query.find("mode");
+  if (mode_it == call.query.end()) {
+    co_return ErrorResponse(MissingProperty("mode", "mode=all_participants or mode=my_devices is required"));
+  }
+  DeleteMessageOp op;
+  if (mode_it->second == "all_participants") op.mode = DeletionMode::kAllParticipants;
+  else if (mode_it->second == "my_devices") op.mode = DeletionMode::kMyDevices;
+  else co_return ErrorResponse(InvalidProperty("mode", "mode must be all_participants or my_devices"));
+  op.app_id = call.app();
+  op.id = *id;
+  op.actor = call.user();
+  op.now = clock();
+  auto r = co_await Write(store, std::move(op));
+  if (!r.status.ok()) co_return ErrorResponse(r.status);
+  Publish(call.app(), std::move(r.changes));
+  co_return EmptyResponse(http::status::no_content);
+}
+
+Awaitable ClientApi::Impl::PostReceipt(Call& call) {
+  auto id = MessageParam(call);
+  if (!id.ok()) co_return ErrorResponse(id.status());
+  auto body = ParseJsonObject(call.req.body());
+  if (!body.ok()) co_return ErrorResponse(body.status());
+  if (auto s = CheckKnownFields(*body, {"type"}); !s.ok()) co_return ErrorResponse(s);
+  auto type_text = OptString(*body, "type");
+  if (!type_text.ok()) co_return ErrorResponse(type_text.status());
+  if (!*type_text) co_return ErrorResponse(MissingProperty("type", "type is required (delivery or read)"));
+  auto type = ParseReceiptType(**type_text);
+  if (!type) co_return ErrorResponse(InvalidProperty("type", "type must be delivery or read"));
+  PostReceiptOp op;
+  op.app_id = call.app();
+  op.id = *id;
+  op.actor = call.user();
+  op.type = *type;
+  op.now = clock();
+  auto r = co_await Write(store, std::move(op));
+  if (!r.status.ok()) co_return ErrorResponse(r.status);
+  Publish(call.app(), std::move(r.changes));
+  co_return EmptyResponse(http::status::no_content);
+}
+
+}  // namespace relayer::server

@@ -1,0 +1,167 @@
+#include "server/app/config.h"
+
+#include <toml++/toml.h>
+
+namespace relayer::server {
+
+namespace {
+
+Status Bad(const std::string& path, const std::string& what) {
+  return Status(ErrorCode::kInvalidRequest, path + ": " + what);
+}
+
+template <class T>
+Status ReadInt(const toml::table& t, const char* key, T& out, const std::string& path) {
+  if (auto node = t.get(key)) {
+    auto v = node->value<int64_t>();
+    if (!v || *v < 0) return Bad(path, std::string(key) + " must be a non-negative integer");
+    out = static_cast<T>(*v);
+  }
+  return Status::Ok();
+}
+
+Status ReadString(const toml::table& t, const char* key, std::string& out, const std::string& path) {
+  if (auto node = t.get(key)) {
+    auto v = node->value<std::string>();
+    if (!v) return Bad(path, std::string(key) + " must be a string");
+    out = *v;
+  }
+  return Status::Ok();
+}
+
+Status ReadStrings(const toml::table& t, const char* key, std::vector<std::string>& out,
+                   const std::string& path) {
+  if (auto node = t.get(key)) {
+    auto* arr = node->as_array();
+    if (!arr) return Bad(path, std::string(key) + " must be an array of strings");
+    out.clear();
+    for (auto& e : *arr) {
+      auto v = e.value<std::string>();
+      if (!v) return Bad(path, std::string(key) + " must be an array of strings");
+      out.push_back(*v);
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> known,
+                 const std::string& where) {
+  for (auto& [k, v] : t) {
+    bool ok = false;
+    for (auto n : known) ok = ok || k.str() == n;
+    if (!ok) return Bad(where, "unknown key '" + std::string(k.str()) + "'");
+  }
+  return Status::Ok();
+}
+
+Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
+  if (auto s = CheckKeys(t, {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
+                             "max_message_bytes", "max_participants", "max_page_size",
+                             "default_page_size", "max_metadata_bytes", "max_user_id_bytes",
+                             "nonce_ttl_seconds", "session_ttl_seconds",
+                             "identity_token_max_age_seconds"},
+                         path + " [limits]");
+      !s.ok()) {
+    return s;
+  }
+  Status s;
+  int64_t nonce_s = l.nonce_ttl_ms / 1000, session_s = l.session_ttl_ms / 1000,
+          token_s = l.identity_token_max_age_ms / 1000;
+  for (auto st : {ReadInt(t, "max_body_bytes", l.max_body_bytes, path),
+                  ReadInt(t, "max_inline_part_bytes", l.max_inline_part_bytes, path),
+                  ReadInt(t, "max_parts_per_message", l.max_parts_per_message, path),
+                  ReadInt(t, "max_message_bytes", l.max_message_bytes, path),
+                  ReadInt(t, "max_participants", l.max_participants, path),
+                  ReadInt(t, "max_page_size", l.max_page_size, path),
+                  ReadInt(t, "default_page_size", l.default_page_size, path),
+                  ReadInt(t, "max_metadata_bytes", l.max_metadata_bytes, path),
+                  ReadInt(t, "max_user_id_bytes", l.max_user_id_bytes, path),
+                  ReadInt(t, "nonce_ttl_seconds", nonce_s, path),
+                  ReadInt(t, "session_ttl_seconds", session_s, path),
+                  ReadInt(t, "identity_token_max_age_seconds", token_s, path)}) {
+    if (!st.ok()) return st;
+  }
+  l.nonce_ttl_ms = nonce_s * 1000;
+  l.session_ttl_ms = session_s * 1000;
+  l.identity_token_max_age_ms = token_s * 1000;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadConfigFile(const std::string& path, ServerConfig& config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Bad(path, std::string("parse error: ") + std::string(e.description()));
+  }
+  if (auto s = CheckKeys(root, {"data", "listen", "threads", "blocking_threads", "max_batch",
+                                "public_url", "cors_origins", "dev", "limits", "apps"},
+                         path);
+      !s.ok()) {
+    return s;
+  }
+  for (auto st : {ReadString(root, "data", config.data_dir, path),
+                  ReadString(root, "listen", config.listen, path),
+                  ReadInt(root, "threads", config.threads, path),
+                  ReadInt(root, "blocking_threads", config.blocking_threads, path),
+                  ReadInt(root, "max_batch", config.max_batch, path),
+                  ReadString(root, "public_url", config.public_url, path),
+                  ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
+    if (!st.ok()) return st;
+  }
+  if (auto node = root.get("dev")) {
+    auto v = node->value<bool>();
+    if (!v) return Bad(path, "dev must be true or false");
+    config.dev = *v;
+  }
+  if (auto* limits = root.get_as<toml::table>("limits")) {
+    if (auto s = ReadLimits(*limits, config.limits, path); !s.ok()) return s;
+  }
+  if (auto node = root.get("apps")) {
+    auto* arr = node->as_array();
+    if (!arr) return Bad(path, "apps must be an array of tables ([[apps]])");
+    for (auto& e : *arr) {
+      auto* t = e.as_table();
+      if (!t) return Bad(path, "apps must be an array of tables ([[apps]])");
+      if (auto s = CheckKeys(*t, {"id", "provider_id", "identity_keys", "platform_tokens"},
+                             path + " [[apps]]");
+          !s.ok()) {
+        return s;
+      }
+      AppSpec app;
+      for (auto st : {ReadString(*t, "id", app.id, path),
+                      ReadString(*t, "provider_id", app.provider_id, path),
+                      ReadStrings(*t, "platform_tokens", app.platform_tokens, path)}) {
+        if (!st.ok()) return st;
+      }
+      if (auto* keys = t->get_as<toml::table>("identity_keys")) {
+        for (auto& [kid, file] : *keys) {
+          auto v = file.value<std::string>();
+          if (!v) return Bad(path, "identity_keys values must be PEM file paths");
+          app.key_files[std::string(kid.str())] = *v;
+        }
+      }
+      if (app.id.empty()) return Bad(path, "every [[apps]] needs an id");
+      config.apps.push_back(std::move(app));
+    }
+  }
+  return Status::Ok();
+}
+
+Status SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Bad("listen", "expected HOST:PORT, got '" + listen + "'");
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string p = listen.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(p) > 65535) {
+    return Bad("listen", "bad port in '" + listen + "'");
+  }
+  port = static_cast<uint16_t>(std::stoul(p));
+  return Status::Ok();
+}
+
+}  // namespace relayer::server

@@ -1,0 +1,40 @@
+// Server configuration: defaults, the TOML config file, and the single-app command-line flags.
+// See docs/configuration.md for every key.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/limits.h"
+#include "core/status.h"
+
+namespace relayer::server {
+
+struct AppSpec {
+  std::string id;                                // UUID or layer:///apps/staging/UUID
+  std::string provider_id;                       // expected `iss` of identity tokens
+  std::map<std::string, std::string> key_files;  // kid -> PEM public key file
+  std::vector<std::string> platform_tokens;
+};
+
+struct ServerConfig {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:7070";
+  size_t threads = 0;           // network threads; 0: one per core
+  size_t blocking_threads = 4;  // store readers
+  size_t max_batch = 1000;      // operations per group commit
+  std::string public_url;       // base of `url` fields; empty: http://<Host header>
+  std::vector<std::string> cors_origins;  // empty: any origin
+  bool dev = false;
+  Limits limits;
+  std::vector<AppSpec> apps;
+};
+
+// Reads `path` (TOML) over `config`; unknown keys are errors so typos are caught.
+Status LoadConfigFile(const std::string& path, ServerConfig& config);
+
+// "127.0.0.1:7070", "[::1]:7070" -> host and port.
+Status SplitListen(const std::string& listen, std::string& host, uint16_t& port);
+
+}  // namespace relayer::server

@@ -1,0 +1,131 @@
+#include "server/app/server.h"
+
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "server/api/client_api.h"
+#include "server/api/errors.h"
+#include "server/http/http_server.h"
+#include "server/http/io_pool.h"
+#include "store/store.h"
+
+namespace relayer::server {
+
+struct Server::Impl {
+  ServerConfig config;
+  AppRegistry apps;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<boost::asio::thread_pool> blocking;
+  std::unique_ptr<IoPool> io;
+  std::unique_ptr<ClientApi> api;
+  std::unique_ptr<HttpServer> http;
+  std::string host;
+  uint16_t port = 0;
+  bool stopped = false;
+};
+
+Server::Server() : impl_(std::make_unique<Impl>()) {}
+Server::~Server() { Stop(); }
+
+Result<std::vector<AppConfig>> BuildApps(const std::vector<AppSpec>& specs) {
+  std::vector<AppConfig> out;
+  for (const auto& spec : specs) {
+    AppConfig app;
+    auto id = ParseAppId(spec.id);
+    if (!id) return Status(ErrorCode::kInvalidAppId, "app id '" + spec.id + "' is not a UUID");
+    app.id = *id;
+    app.provider_id = spec.provider_id;
+    app.platform_tokens = spec.platform_tokens;
+    for (const auto& [kid, file] : spec.key_files) {
+      std::ifstream in(file);
+      if (!in) return Status(ErrorCode::kInvalidRequest, "cannot read identity key file '" + file + "'");
+      std::stringstream pem;
+      pem << in.rdbuf();
+      if (auto s = app.keys->add(kid, pem.str()); !s.ok()) {
+        return Status(s.code(), "identity key '" + kid + "' (" + file + "): " + s.message());
+      }
+    }
+    out.push_back(std::move(app));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
+                                              std::vector<AppConfig> extra_apps) {
+  std::unique_ptr<Server> server(new Server());
+  auto& d = *server->impl_;
+  d.config = config;
+  auto apps = BuildApps(config.apps);
+  if (!apps.ok()) return apps.status();
+  for (auto& a : *apps) d.apps.Add(std::move(a));
+  for (auto& a : extra_apps) d.apps.Add(std::move(a));
+  if (d.apps.empty()) {
+    return Status(ErrorCode::kInvalidAppId,
+                  "no app configured: pass --app-id/--provider-id/--identity-key, a config file "
+                  "with [[apps]], or --dev");
+  }
+  if (auto s = SplitListen(config.listen, d.host, d.port); !s.ok()) return s;
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return Status(ErrorCode::kServiceUnavailable,
+                  "cannot create data folder '" + config.data_dir + "': " + ec.message());
+  }
+  SqliteOptions store_options;
+  store_options.path = (std::filesystem::path(config.data_dir) / "relayer.db").string();
+  store_options.max_batch = config.max_batch;
+  store_options.limits = config.limits;
+  auto store = OpenSqliteStore(store_options);
+  if (!store.ok()) return store.status();
+  d.store = std::move(*store);
+
+  size_t threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  d.blocking = std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
+  d.io = std::make_unique<IoPool>(threads);
+
+  ApiOptions api_options;
+  api_options.limits = config.limits;
+  api_options.cors_origins = config.cors_origins;
+  api_options.public_url = config.public_url;
+  api_options.dev_mode = config.dev;
+  d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
+
+  HttpServerOptions http_options;
+  http_options.host = d.host;
+  http_options.port = d.port;
+  http_options.max_body_bytes = config.limits.max_body_bytes;
+  ClientApi* api = d.api.get();
+  d.http = std::make_unique<HttpServer>(
+      *d.io, http_options, [api](Request req) { return api->Handle(std::move(req)); }, nullptr,
+      [](const Status& s) { return ErrorResponse(s); });
+  auto port = d.http->Listen();
+  if (!port.ok()) return port.status();
+  d.port = *port;
+  d.io->Start();
+  return server;
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+std::string Server::url() const {
+  const auto& h = impl_->host;
+  bool v6 = h.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(impl_->port);
+}
+
+void Server::Stop() {
+  auto& d = *impl_;
+  if (d.stopped) return;
+  d.stopped = true;
+  if (d.http) d.http->StopAccepting();
+  if (d.io) d.io->Stop();
+  if (d.blocking) d.blocking->join();
+  if (d.store) d.store->Close();
+}
+
+}  // namespace relayer::server
