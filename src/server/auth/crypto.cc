@@ -73,6 +73,28 @@ Result<RsaKeyPair> GenerateRsaKeyPair(int bits) {
   return RsaKeyPair{std::move(priv).value(), std::move(pub).value()};
 }
 
+Result<std::string> SignRs256(std::string_view private_pem, std::string_view data) {
+  auto key = ossl::LoadPrivateKeyPem(private_pem);
+  if (!key.ok()) return Internal(key.status().message());
+  if (!EVP_PKEY_is_a(key->get(), "RSA")) return Internal("RS256 needs an RSA private key");
+  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
+  size_t len = 0;
+  if (!ctx ||
+      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key->get(), nullptr) !=
+          1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1) {
+    return Internal("RS256 signing failed: " + ossl::LastError());
+  }
+  std::string signature(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len, in,
+                     data.size()) != 1) {
+    return Internal("RS256 signing failed: " + ossl::LastError());
+  }
+  signature.resize(len);
+  return signature;
+}
+
 std::string HmacSha1Hex(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t len = 0;

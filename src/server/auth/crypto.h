@@ -33,6 +33,11 @@ struct RsaKeyPair {
 // A fresh RSA key pair; bits must be in [1024, 16384].
 Result<RsaKeyPair> GenerateRsaKeyPair(int bits = 2048);
 
+// The RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature of `data`, raw bytes, with an RSA private
+// key in PEM form (PKCS#8 or PKCS#1, unencrypted). Errors are kInternalServerError: the key is
+// the server's own configuration.
+Result<std::string> SignRs256(std::string_view private_pem, std::string_view data);
+
 // Lower-case hex HMAC-SHA1 of `data` keyed by `key` (Layer's webhook signature).
 std::string HmacSha1Hex(std::string_view key, std::string_view data);
 

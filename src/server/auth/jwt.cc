@@ -171,11 +171,6 @@ Result<IdentityClaims> VerifyIdentityToken(std::string_view jwt, const PublicKey
 
 Result<std::string> SignIdentityToken(std::string_view private_pem, std::string_view kid,
                                       const IdentityClaims& claims) {
-  auto key = ossl::LoadPrivateKeyPem(private_pem);
-  if (!key.ok()) return Internal("cannot sign identity token: " + key.status().message());
-  if (!EVP_PKEY_is_a(key->get(), "RSA")) {
-    return Internal("cannot sign identity token: RS256 needs an RSA private key");
-  }
   json::object header{{"typ", "JWT"}, {"alg", "RS256"}, {"cty", kLayerCty}, {"kid", kid}};
   json::object payload{{"iss", claims.iss},
                        {"prn", claims.prn},
@@ -194,24 +189,10 @@ Result<std::string> SignIdentityToken(std::string_view private_pem, std::string_
   std::string signed_part =
       Base64UrlEncode(json::serialize(header)) + "." + Base64UrlEncode(json::serialize(payload));
 
-  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key->get(), nullptr) !=
-          1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len,
-                     reinterpret_cast<const unsigned char*>(signed_part.data()),
-                     signed_part.size()) != 1) {
-    return Internal("cannot sign identity token: " + ossl::LastError());
-  }
-  std::string signature(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len,
-                     reinterpret_cast<const unsigned char*>(signed_part.data()),
-                     signed_part.size()) != 1) {
-    return Internal("cannot sign identity token: " + ossl::LastError());
-  }
-  signature.resize(len);
-  return signed_part + "." + Base64UrlEncode(signature);
+  auto signature = SignRs256(private_pem, signed_part);
+  if (!signature.ok())
+    return Internal("cannot sign identity token: " + signature.status().message());
+  return signed_part + "." + Base64UrlEncode(*signature);
 }
 
 }  // namespace relayer::server
