@@ -13,11 +13,10 @@ Status ApplyOp(OpContext& ctx, const CreateNonceOp& op, WriteResult&) {
 
 Status ApplyOp(OpContext& ctx, const StartSessionOp& op, WriteResult& out) {
   {
-    // Consume the nonce: only an unused, unexpired nonce of this app matches.
+    // Consume the nonce: any unused, unexpired nonce matches (POST /nonces names no app).
     auto q = ctx.db.Prepare(
-        "UPDATE nonces SET used = 1 WHERE app = ?1 AND nonce = ?2 AND used = 0 "
-        "AND expires_at > ?3");
-    q.Bind(1, op.app_id.str()).Bind(2, op.nonce.str()).Bind(3, op.now);
+        "UPDATE nonces SET used = 1 WHERE nonce = ?1 AND used = 0 AND expires_at > ?2");
+    q.Bind(1, op.nonce.str()).Bind(2, op.now);
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
   if (ctx.db.Changes() != 1) {
