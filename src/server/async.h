@@ -51,3 +51,6 @@ inline boost::asio::awaitable<WriteResult> Write(Store& store, WriteOp op) {
 }
 
 }  // namespace relayer::server
+// Note for every coroutine in the server: g++ 12 destroys some temporaries of a co_await
+// expression twice (lambda captures, converted arguments, std::string). Build the awaitable in
+// its own statement and `co_await std::move(awaitable)`; never create temporaries inside co_await.

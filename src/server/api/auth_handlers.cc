@@ -21,7 +21,8 @@ Awaitable ClientApi::Impl::PostNonces(Call&) {
   op.now = clock();
   op.expires_at = op.now + options.limits.nonce_ttl_ms;
   std::string nonce = op.nonce.str();
-  auto written = co_await Write(store, std::move(op));
+  auto written_aw = Write(store, std::move(op));
+  auto written = co_await std::move(written_aw);
   if (!written.status.ok()) co_return ErrorResponse(written.status);
   json::object body;
   body["nonce"] = nonce;
@@ -82,7 +83,8 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
   op.now = now;
   op.expires_at = now + options.limits.session_ttl_ms;
   std::string session_token = op.token.str();
-  auto written = co_await Write(store, std::move(op));
+  auto written_aw = Write(store, std::move(op));
+  auto written = co_await std::move(written_aw);
   if (!written.status.ok()) co_return ErrorResponse(written.status);
   json::object out;
   out["session_token"] = session_token;
@@ -91,7 +93,8 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
 
 Awaitable ClientApi::Impl::DeleteSession(Call& call) {
   DeleteSessionOp op{SessionToken(call.params[0])};
-  auto written = co_await Write(store, std::move(op));
+  auto written_aw = Write(store, std::move(op));
+  auto written = co_await std::move(written_aw);
   if (!written.status.ok()) co_return ErrorResponse(written.status);
   co_return EmptyResponse(http::status::no_content);
 }
@@ -99,9 +102,10 @@ Awaitable ClientApi::Impl::DeleteSession(Call& call) {
 Awaitable ClientApi::Impl::GetIdentity(Call& call) {
   auto user = ParseIdentityRef(call.params[0]);
   if (!user) co_return ErrorResponse(NotFound("No such identity"));
-  auto identity = co_await RunBlocking(blocking, [this, app = call.app(), user = *user] {
+  auto identity_aw = RunBlocking(blocking, [this, app = call.app(), user = *user] {
     return store.GetIdentity(app, user);
   });
+  auto identity = co_await std::move(identity_aw);
   if (!identity.ok()) co_return ErrorResponse(identity.status());
   co_return JsonResponse(http::status::ok, IdentityJson(*identity, call.base_url));
 }

@@ -110,9 +110,10 @@ std::optional<std::string> SessionTokenFrom(std::string_view header) {
 }  // namespace
 
 asio::awaitable<Result<Caller>> ClientApi::Impl::Authenticate(const std::string& token) {
-  auto session = co_await RunBlocking(blocking, [this, token] {
+  auto session_aw = RunBlocking(blocking, [this, token] {
     return store.GetSession(SessionToken(token));
   });
+  auto session = co_await std::move(session_aw);
   if (!session.ok()) {
     co_return Status(ErrorCode::kAuthenticationRequired, "Session token is unknown or expired");
   }
@@ -130,7 +131,8 @@ asio::awaitable<Response> ClientApi::Impl::Unauthorized(std::string message) {
   op.now = clock();
   op.expires_at = op.now + options.limits.nonce_ttl_ms;
   std::string nonce = op.nonce.str();
-  auto written = co_await Write(store, std::move(op));
+  auto written_aw = Write(store, std::move(op));
+  auto written = co_await std::move(written_aw);
   if (!written.status.ok()) co_return ErrorResponse(written.status);
   json::object data;
   data["nonce"] = nonce;
@@ -192,11 +194,16 @@ asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
   }
   if (route.needs_session) {
     auto token = SessionTokenFrom(req[http::field::authorization]);
-    if (!token) co_return co_await Unauthorized("Authorization header with a session token required");
-    auto caller = co_await Authenticate(*token);
+    if (!token) {
+      auto unauthorized = Unauthorized("Authorization header with a session token required");
+      co_return co_await std::move(unauthorized);
+    }
+    auto caller_aw = Authenticate(*token);
+    auto caller = co_await std::move(caller_aw);
     if (!caller.ok()) {
       if (caller.status().code() == ErrorCode::kAuthenticationRequired) {
-        co_return co_await Unauthorized(caller.status().message());
+        auto unauthorized = Unauthorized(caller.status().message());
+        co_return co_await std::move(unauthorized);
       }
       co_return ErrorResponse(caller.status());
     }
@@ -219,7 +226,8 @@ asio::awaitable<Response> ClientApi::Handle(Request req) {
   copy_for_cors.set(http::field::origin, req[http::field::origin]);
   Response res;
   try {
-    res = co_await impl_->Dispatch(std::move(req));
+    auto dispatch = impl_->Dispatch(std::move(req));
+    res = co_await std::move(dispatch);
   } catch (const std::exception& e) {
     spdlog::error("request failed: {}", e.what());
     res = ErrorResponse(Internal("Internal server error"));
@@ -233,7 +241,8 @@ asio::awaitable<Result<Caller>> ClientApi::Authenticate(const std::string& token
 }
 
 asio::awaitable<Response> ClientApi::AuthenticationRequired(std::string message) {
-  co_return co_await impl_->Unauthorized(std::move(message));
+  auto unauthorized = impl_->Unauthorized(std::move(message));
+  co_return co_await std::move(unauthorized);
 }
 
 void ClientApi::set_change_sink(ChangeSink sink) { impl_->sink = std::move(sink); }

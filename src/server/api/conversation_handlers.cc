@@ -123,7 +123,8 @@ Awaitable ClientApi::Impl::PostConversation(Call& call) {
   op.creator = call.user();
   op.generated_id = ConversationId(RandomUuid());
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   json::value conv = r.conversation ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url))
@@ -158,10 +159,11 @@ Awaitable ClientApi::Impl::ListConversations(Call& call) {
       co_return ErrorResponse(InvalidProperty("sort_by", "sort_by must be created_at or last_message"));
     }
   }
-  auto list = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(), sort,
+  auto list_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(), sort,
                                               page = *page] {
     return store.ListConversations(app, user, sort, page);
   });
+  auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
   for (const auto& c : list->items) out.push_back(ConversationJson(c, call.user(), call.base_url));
@@ -173,9 +175,10 @@ Awaitable ClientApi::Impl::ListConversations(Call& call) {
 Awaitable ClientApi::Impl::GetConversation(Call& call) {
   auto id = ConversationParam(call);
   if (!id.ok()) co_return ErrorResponse(id.status());
-  auto conv = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(), id = *id] {
+  auto conv_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(), id = *id] {
     return store.GetConversation(app, user, id);
   });
+  auto conv = co_await std::move(conv_aw);
   if (!conv.ok()) co_return ErrorResponse(conv.status());
   co_return JsonResponse(http::status::ok, ConversationJson(*conv, call.user(), call.base_url));
 }
@@ -209,7 +212,8 @@ Awaitable ClientApi::Impl::PatchConversation(Call& call) {
   op.actor = call.user();
   op.patch = std::move(*patch);
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   co_return EmptyResponse(http::status::no_content);
@@ -236,7 +240,8 @@ Awaitable ClientApi::Impl::DeleteConversation(Call& call) {
     op.leave = it->second == "true";
   }
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   co_return EmptyResponse(http::status::no_content);
@@ -256,7 +261,8 @@ Awaitable ClientApi::Impl::MarkAllRead(Call& call) {
   op.actor = call.user();
   op.position = *position;
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   co_return EmptyResponse(http::status::no_content);

@@ -89,7 +89,8 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   op.generated_id = MessageId(RandomUuid());
   op.sender.user_id = call.user();
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   json::value msg = r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url))
@@ -108,10 +109,11 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
   if (!cid.ok()) co_return ErrorResponse(cid.status());
   auto page = ParsePage(call);
   if (!page.ok()) co_return ErrorResponse(page.status());
-  auto list = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(),
+  auto list_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(),
                                               cid = *cid, page = *page] {
     return store.ListMessages(app, user, cid, page);
   });
+  auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
   for (const auto& m : list->items) out.push_back(MessageJson(m, call.user(), call.base_url));
@@ -123,9 +125,10 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
 Awaitable ClientApi::Impl::GetMessage(Call& call) {
   auto id = MessageParam(call);
   if (!id.ok()) co_return ErrorResponse(id.status());
-  auto msg = co_await RunBlocking(blocking, [this, app = call.app(), user = call.user(), id = *id] {
+  auto msg_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(), id = *id] {
     return store.GetMessage(app, user, id);
   });
+  auto msg = co_await std::move(msg_aw);
   if (!msg.ok()) co_return ErrorResponse(msg.status());
   co_return JsonResponse(http::status::ok, MessageJson(*msg, call.user(), call.base_url));
 }
@@ -145,7 +148,8 @@ Awaitable ClientApi::Impl::DeleteMessage(Call& call) {
   op.id = *id;
   op.actor = call.user();
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   co_return EmptyResponse(http::status::no_content);
@@ -168,7 +172,8 @@ Awaitable ClientApi::Impl::PostReceipt(Call& call) {
   op.actor = call.user();
   op.type = *type;
   op.now = clock();
-  auto r = co_await Write(store, std::move(op));
+  auto r_aw = Write(store, std::move(op));
+  auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   Publish(call.app(), std::move(r.changes));
   co_return EmptyResponse(http::status::no_content);

@@ -83,18 +83,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         break;
       }
       if (ec == http::error::body_limit) {
-        co_await WriteError(stream, Status(ErrorCode::kRequestEntityTooLarge,
-                                           "Request body exceeds the limit of " +
-                                               std::to_string(options.max_body_bytes) + " bytes"));
+        Status too_large(ErrorCode::kRequestEntityTooLarge,
+                         "Request body exceeds the limit of " +
+                             std::to_string(options.max_body_bytes) + " bytes");
+        co_await WriteError(stream, too_large);
         break;
       }
       if (ec == http::error::header_limit) {
-        co_await WriteError(stream, Status(ErrorCode::kInvalidRequest, "Request headers too large"));
+        Status too_large(ErrorCode::kInvalidRequest, "Request headers too large");
+        co_await WriteError(stream, too_large);
         break;
       }
       if (ec) {
-        co_await WriteError(stream, Status(ErrorCode::kInvalidRequest,
-                                           "Malformed HTTP request: " + ec.message()));
+        Status malformed(ErrorCode::kInvalidRequest, "Malformed HTTP request: " + ec.message());
+        co_await WriteError(stream, malformed);
         break;
       }
       Request req = parser.release();
@@ -104,7 +106,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
           upgrade(stream.release_socket(), std::move(req));
           co_return;
         }
-        co_await WriteError(stream, Status(ErrorCode::kInvalidEndpoint, "No WebSocket here"));
+        Status no_ws(ErrorCode::kInvalidEndpoint, "No WebSocket here");
+        co_await WriteError(stream, no_ws);
         break;
       }
       const bool keep_alive = req.keep_alive();
@@ -112,7 +115,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       stream.expires_never();
       Response res;
       try {
-        res = co_await handler(std::move(req));
+        auto handled = handler(std::move(req));
+        res = co_await std::move(handled);
       } catch (const std::exception& e) {
         spdlog::error("handler threw: {}", e.what());
         res = error_responder(Internal("Internal server error"));
