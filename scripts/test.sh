@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's second command: set up, build, and run every test (unit, store conformance,
+# HTTP integration, end-to-end with the real Layer Web SDK in Node.js and Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --with-tests
+./scripts/build.sh
+
+echo "== C++ tests (ctest)"
+(cd build && ctest --output-on-failure -j2 --timeout 300)
+
+echo "== End-to-end tests (layer-websdk@3.4.18)"
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && RELAYER_BIN="$PWD/../../build/apps/relayer" npm test)
