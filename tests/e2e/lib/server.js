@@ -80,6 +80,10 @@ class RelayerServer {
     };
     collect(this.child.stdout, 'out');
     collect(this.child.stderr, 'err');
+    this.stopping = false;
+    this.child.once('exit', (code, signal) => {
+      if (!this.stopping) this.output.push(`[exit] relayer died during the test (code ${code}, signal ${signal})`);
+    });
 
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -112,6 +116,7 @@ class RelayerServer {
       return;
     }
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.stopping = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await exited;
@@ -136,12 +141,17 @@ class RelayerServer {
     const h = { accept: 'application/vnd.layer+json; version=2.0', ...headers };
     if (body !== undefined && !h['content-type']) h['content-type'] = 'application/json';
     if (sessionToken) h.authorization = `Layer session-token="${sessionToken}"`;
-    const res = await fetch(this.url + urlPath, {
-      method,
-      headers: h,
-      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
-      signal: AbortSignal.timeout(5000),
-    });
+    let res;
+    try {
+      res = await fetch(this.url + urlPath, {
+        method,
+        headers: h,
+        body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (err) {
+      throw new Error(`${method} ${urlPath}: ${err.message}${err.cause ? ` (${err.cause.message})` : ''}\n${this.log(20)}`);
+    }
     const text = await res.text();
     let json;
     try { json = text ? JSON.parse(text) : undefined; } catch (e) { json = undefined; }

@@ -7,6 +7,17 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { setup, TEST_TIMEOUT_MS } = require('../lib/fixture');
 
+test('REST answers are JSON the SDK can parse (Content-Type application/json)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { server } = await setup(t);
+  const res = await server.request('POST', '/nonces');
+  assert.equal(res.status, 201, `POST /nonces: ${res.status} ${res.text}`);
+  // layer-websdk's xhr parses a body only when Content-Type starts with application/json;
+  // otherwise `nonce` is undefined and the SDK never emits `challenge`.
+  assert.match(res.headers.get('content-type') || '', /^application\/json/,
+    'the SDK ignores JSON bodies unless Content-Type starts with application/json');
+  assert.equal(typeof res.json.nonce, 'string');
+});
+
 test('the SDK signs in through its challenge event and loads its own identity', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const { client } = await setup(t);
   const alice = await client('alice', { profile: { display_name: 'Alice Liddell', first_name: 'Alice' } });
