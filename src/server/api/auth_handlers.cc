@@ -110,7 +110,7 @@ Awaitable ClientApi::Impl::GetIdentity(Call& call) {
   co_return JsonResponse(http::status::ok, IdentityJson(*identity, call.base_url));
 }
 
-Awaitable ClientApi::Impl::Ping(Call&) { co_return EmptyResponse(http::status::ok); }
+Awaitable ClientApi::Impl::Ping(Call&) { co_return EmptyResponse(http::status::no_content); }
 
 // GET /?action=validateConnectionForWebsocket: the session is valid (the route authenticates).
 Awaitable ClientApi::Impl::Root(Call&) { co_return EmptyResponse(http::status::ok); }

@@ -19,7 +19,8 @@ json::object ErrorJson(const Status& status, json::value data) {
 
 Response JsonResponse(http::status code, const json::value& body) {
   Response res{code, 11};
-  res.set(http::field::content_type, "application/vnd.layer+json; version=2.0; charset=utf-8");
+  // The Web SDK parses a body as JSON only when the type starts with application/json.
+  res.set(http::field::content_type, "application/json; charset=utf-8");
   res.body() = json::serialize(body);
   return res;
 }
