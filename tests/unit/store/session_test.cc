@@ -57,15 +57,16 @@ TEST_P(StoreConformance, ExpiredNonceIsRejectedAndNothingIsWritten) {
   EXPECT_EQ(store().GetIdentity(app_, U("bob")).status().code(), ErrorCode::kNotFound);
 }
 
-TEST_P(StoreConformance, NonceOfAnotherAppOrUnknownNonceIsRejected) {
+// POST /nonces names no app, so a nonce is not bound to one (commit 4861bbb).
+TEST_P(StoreConformance, UnknownNonceIsRejectedAndANonceServesAnyAppOnce) {
   ASSERT_TRUE(Write(CreateNonceOp{app_, Nonce("n1"), 100, 200}).status.ok());
+  EXPECT_EQ(Write(Start(app_, "nope", "alice", "tok1", 150)).status.code(),
+            ErrorCode::kInvalidProperty);
   AppId other("a0000000-0000-4000-8000-000000000002");
-  EXPECT_EQ(Write(Start(other, "n1", "alice", "tok1", 150)).status.code(),
+  EXPECT_TRUE(Write(Start(other, "n1", "alice", "tok2", 150)).status.ok());
+  EXPECT_EQ(Write(Start(app_, "n1", "alice", "tok3", 150)).status.code(),
             ErrorCode::kInvalidProperty);
-  EXPECT_EQ(Write(Start(app_, "nope", "alice", "tok2", 150)).status.code(),
-            ErrorCode::kInvalidProperty);
-  // The nonce is still usable in its own app.
-  EXPECT_TRUE(Write(Start(app_, "n1", "alice", "tok3", 150)).status.ok());
+  EXPECT_EQ(store().GetSession(SessionToken("tok2"))->app_id, other);
 }
 
 TEST_P(StoreConformance, UnknownSessionIsNotFound) {

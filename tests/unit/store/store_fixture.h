@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct StoreBackend {
 };
 
 std::vector<StoreBackend> AllStoreBackends();
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
  protected:

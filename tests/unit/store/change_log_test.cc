@@ -1,0 +1,94 @@
+// The change log: content, order, per-viewer filtering, replay by seq and by time.
+#include "unit/store/store_fixture.h"
+
+namespace relayer::testing {
+namespace {
+
+TEST_P(StoreConformance, ChangeLogIsOrderedAndFilteredPerViewer) {
+  Conversation ab = MakeConversation("alice", {"bob"});
+  Conversation ac = MakeConversation("alice", {"carol"});
+  Message m1 = Send(ab.id, "alice");
+  Message m2 = Send(ac.id, "carol");
+  Receipt(m1.id, "bob", ReceiptType::kRead);
+
+  auto alice = Changes("alice");
+  // create ab, create ac, m1, m2, bob's receipt on m1 (alice is a participant of ab).
+  ASSERT_EQ(alice.size(), 5u);
+  for (size_t i = 1; i < alice.size(); ++i) EXPECT_GT(alice[i].seq, alice[i - 1].seq);
+  for (size_t i = 1; i < alice.size(); ++i) EXPECT_GE(alice[i].ts, alice[i - 1].ts);
+  EXPECT_EQ(alice[0].object_id, ab.id.str());
+  EXPECT_EQ(alice[1].object_id, ac.id.str());
+  EXPECT_EQ(alice[2].object_id, m1.id.str());
+  EXPECT_EQ(alice[3].object_id, m2.id.str());
+  EXPECT_EQ(alice[4].op, ChangeOp::kUpdate);
+
+  auto bob = Changes("bob");
+  // create ab, m1, receipt update, bob's own unread count update.
+  ASSERT_EQ(bob.size(), 4u);
+  EXPECT_EQ(bob[0].type, ObjectType::kConversation);
+  EXPECT_EQ(bob[1].type, ObjectType::kMessage);
+  EXPECT_EQ(bob[3].type, ObjectType::kConversation);
+  EXPECT_EQ(bob[3].recipients, std::vector<UserId>{U("bob")});
+  for (const Change& ch : Changes("carol")) EXPECT_NE(ch.conversation_id, ab.id);
+}
+
+TEST_P(StoreConformance, ChangesAfterSeqAndLimit) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  for (int i = 0; i < 5; ++i) Send(c.id, "alice");
+  auto all = Changes("bob");
+  ASSERT_EQ(all.size(), 6u);
+  auto after = store().ChangesFor(app_, U("bob"), all[2].seq, 0, 2);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].seq, all[3].seq);
+  EXPECT_EQ((*after)[1].seq, all[4].seq);
+}
+
+TEST_P(StoreConformance, ChangesFromTimestampWhenNoSeq) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  Send(c.id, "alice");
+  const TimeMs cut = Now();
+  Message later = Send(c.id, "alice");
+  auto from = store().ChangesFor(app_, U("bob"), 0, cut, 100);
+  ASSERT_TRUE(from.ok());
+  ASSERT_EQ(from->size(), 1u);
+  EXPECT_EQ((*from)[0].object_id, later.id.str());
+  EXPECT_EQ((*from)[0].ts, later.sent_at);
+}
+
+TEST_P(StoreConformance, WriteResultChangesMatchTheLog) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  WriteResult r = Write(MessageOp(c.id, "alice"));
+  ASSERT_EQ(r.changes.size(), 1u);
+  auto logged = Changes("alice");
+  const Change& last = logged.back();
+  EXPECT_EQ(last.seq, r.changes[0].seq);
+  EXPECT_EQ(last.ts, r.changes[0].ts);
+  EXPECT_EQ(last.op, r.changes[0].op);
+  EXPECT_EQ(last.type, r.changes[0].type);
+  EXPECT_EQ(last.object_id, r.changes[0].object_id);
+  EXPECT_EQ(last.conversation_id, r.changes[0].conversation_id);
+  EXPECT_EQ(last.recipients, r.changes[0].recipients);
+  EXPECT_EQ(last.data_json, r.changes[0].data_json);
+}
+
+TEST_P(StoreConformance, FailedOperationLeavesNoChanges) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  const size_t before = Changes("bob").size();
+  CreateMessageOp bad = MessageOp(c.id, "alice");
+  bad.parts.clear();
+  bad.parts.push_back(MessagePart{"text/plain", std::string(5000, 'x'), "", std::nullopt});
+  EXPECT_FALSE(Write(bad).status.ok());
+  EXPECT_EQ(Changes("bob").size(), before);
+}
+
+TEST_P(StoreConformance, ChangesOfAnotherAppAreNotReturned) {
+  MakeConversation("alice", {"bob"});
+  AppId other("a0000000-0000-4000-8000-000000000002");
+  auto changes = store().ChangesFor(other, U("bob"), 0, 0, 100);
+  ASSERT_TRUE(changes.ok());
+  EXPECT_TRUE(changes->empty());
+}
+
+}  // namespace
+}  // namespace relayer::testing
