@@ -1,5 +1,7 @@
 #include "server/app/server.h"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,9 @@
 #include "server/api/errors.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
+#include "server/app/publishing_store.h"
+#include "server/ws/hub.h"
+#include "server/ws/ws_session.h"
 #include "store/store.h"
 
 namespace relayer::server {
@@ -18,8 +23,14 @@ namespace relayer::server {
 struct Server::Impl {
   ServerConfig config;
   AppRegistry apps;
-  std::unique_ptr<Store> store;
+  std::unique_ptr<Store> sqlite;
+  std::unique_ptr<PublishingStore> store;
   std::unique_ptr<boost::asio::thread_pool> blocking;
+  // Fan-out: one strand, fed by the writer thread in commit order.
+  std::unique_ptr<boost::asio::thread_pool> fanout_pool;
+  std::unique_ptr<boost::asio::strand<boost::asio::thread_pool::executor_type>> fanout;
+  Hub hub;
+  std::unique_ptr<WsDeps> ws;
   std::unique_ptr<IoPool> io;
   std::unique_ptr<ClientApi> api;
   std::unique_ptr<HttpServer> http;
@@ -82,7 +93,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   store_options.limits = config.limits;
   auto store = OpenSqliteStore(store_options);
   if (!store.ok()) return store.status();
-  d.store = std::move(*store);
+  d.sqlite = std::move(*store);
+  d.fanout_pool = std::make_unique<boost::asio::thread_pool>(1);
+  d.fanout = std::make_unique<boost::asio::strand<boost::asio::thread_pool::executor_type>>(
+      d.fanout_pool->get_executor());
+  Impl* impl = &d;
+  d.store = std::make_unique<PublishingStore>(
+      *d.sqlite, [impl](const AppId& app, std::shared_ptr<const WriteResult> result) {
+        boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
+      });
 
   size_t threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   d.blocking = std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
@@ -95,13 +114,27 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   api_options.dev_mode = config.dev;
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
 
+  WsOptions ws_options;
+  ws_options.public_url = config.public_url;
+  ws_options.max_message_bytes = config.limits.max_body_bytes;
+  d.ws = std::make_unique<WsDeps>(WsDeps{*d.api, *d.store, *d.blocking, d.hub, config.limits,
+                                         SystemNow, ws_options});
+
   HttpServerOptions http_options;
   http_options.host = d.host;
   http_options.port = d.port;
   http_options.max_body_bytes = config.limits.max_body_bytes;
   ClientApi* api = d.api.get();
   d.http = std::make_unique<HttpServer>(
-      *d.io, http_options, [api](Request req) { return api->Handle(std::move(req)); }, nullptr,
+      *d.io, http_options, [api](Request req) { return api->Handle(std::move(req)); },
+      [ws = d.ws.get()](boost::asio::ip::tcp::socket socket, Request req) {
+        if (IsWebSocketPath(req.target())) {
+          StartWsSession(std::move(socket), std::move(req), *ws);
+        } else {
+          boost::system::error_code ec;
+          socket.close(ec);
+        }
+      },
       [](const Status& s) { return ErrorResponse(s); });
   auto port = d.http->Listen();
   if (!port.ok()) return port.status();
@@ -125,7 +158,8 @@ void Server::Stop() {
   if (d.http) d.http->StopAccepting();
   if (d.io) d.io->Stop();
   if (d.blocking) d.blocking->join();
-  if (d.store) d.store->Close();
+  if (d.sqlite) d.sqlite->Close();
+  if (d.fanout_pool) d.fanout_pool->join();
 }
 
 }  // namespace relayer::server

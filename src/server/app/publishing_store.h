@@ -1,0 +1,67 @@
+// A Store that hands every committed write with changes to a publisher, in commit order, after
+// the write's own callback (so a sender's answer is queued before anyone's change packet).
+// Everything else is forwarded to the wrapped store.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "store/store.h"
+
+namespace relayer::server {
+
+class PublishingStore : public Store {
+ public:
+  // `publish` runs on the store's writer thread and must only queue work (never block).
+  using Publish = std::function<void(const AppId&, std::shared_ptr<const WriteResult>)>;
+  PublishingStore(Store& inner, Publish publish) : inner_(inner), publish_(std::move(publish)) {}
+
+  void Submit(WriteOp op, WriteCallback done) override {
+    AppId app = std::visit(
+        [](const auto& o) -> AppId {
+          if constexpr (requires { o.app_id; }) return o.app_id;
+          else return AppId();
+        },
+        op);
+    inner_.Submit(std::move(op), [this, app, done = std::move(done)](WriteResult r) {
+      if (!r.status.ok() || r.changes.empty()) {
+        done(std::move(r));
+        return;
+      }
+      auto shared = std::make_shared<const WriteResult>(r);
+      done(std::move(r));
+      publish_(app, std::move(shared));
+    });
+  }
+  void Close() override { inner_.Close(); }
+  StoreStats Stats() const override { return inner_.Stats(); }
+  Result<Session> GetSession(const SessionToken& t) override { return inner_.GetSession(t); }
+  Result<Identity> GetIdentity(const AppId& a, const UserId& u) override {
+    return inner_.GetIdentity(a, u);
+  }
+  Result<Conversation> GetConversation(const AppId& a, const UserId& v,
+                                       const ConversationId& id) override {
+    return inner_.GetConversation(a, v, id);
+  }
+  Result<ConversationList> ListConversations(const AppId& a, const UserId& v, ConversationSort s,
+                                             const Page& p) override {
+    return inner_.ListConversations(a, v, s, p);
+  }
+  Result<Message> GetMessage(const AppId& a, const UserId& v, const MessageId& id) override {
+    return inner_.GetMessage(a, v, id);
+  }
+  Result<MessageList> ListMessages(const AppId& a, const UserId& v, const ConversationId& c,
+                                   const Page& p) override {
+    return inner_.ListMessages(a, v, c, p);
+  }
+  Result<std::vector<Change>> ChangesFor(const AppId& a, const UserId& v, int64_t after_seq,
+                                         TimeMs from_ts, size_t limit) override {
+    return inner_.ChangesFor(a, v, after_seq, from_ts, limit);
+  }
+
+ private:
+  Store& inner_;
+  Publish publish_;
+};
+
+}  // namespace relayer::server

@@ -1,0 +1,89 @@
+#include "server/ws/hub.h"
+
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/representation.h"
+#include "server/ws/packets.h"
+
+namespace relayer::server {
+
+namespace json = boost::json;
+
+void Hub::Add(const AppId& app, const UserId& user, std::shared_ptr<PacketSink> sink) {
+  std::lock_guard lock(mu_);
+  sinks_[{app, user}].push_back(sink);
+  ++count_;
+}
+
+void Hub::Remove(const AppId& app, const UserId& user, const PacketSink* sink) {
+  std::lock_guard lock(mu_);
+  auto it = sinks_.find({app, user});
+  if (it == sinks_.end()) return;
+  auto& v = it->second;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto p = v[i].lock();
+    if (!p || p.get() == sink) {
+      v.erase(v.begin() + static_cast<long>(i));
+      --count_;
+      --i;
+    }
+  }
+  if (v.empty()) sinks_.erase(it);
+}
+
+std::vector<std::shared_ptr<PacketSink>> Hub::SinksOf(const AppId& app, const UserId& user) const {
+  std::vector<std::shared_ptr<PacketSink>> out;
+  std::lock_guard lock(mu_);
+  auto it = sinks_.find({app, user});
+  if (it == sinks_.end()) return out;
+  for (const auto& w : it->second) {
+    if (auto p = w.lock()) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+size_t Hub::connections() const {
+  std::lock_guard lock(mu_);
+  return count_;
+}
+
+void Hub::Publish(const AppId& app, const WriteResult& result) {
+  for (const auto& change : result.changes) {
+    json::value data;
+    if (change.op != ChangeOp::kCreate) {
+      boost::system::error_code ec;
+      data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
+      if (ec) {
+        spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
+        continue;
+      }
+    } else if (change.type == ObjectType::kConversation && !result.conversation) {
+      continue;  // nothing to render; Event.replay reads it from the store
+    } else if (change.type == ObjectType::kMessage && !result.message) {
+      continue;
+    }
+    for (const auto& user : change.recipients) {
+      for (const auto& sink : SinksOf(app, user)) {
+        const std::string& base = sink->base_url();
+        if (change.op == ChangeOp::kCreate) {
+          data = change.type == ObjectType::kConversation
+                     ? json::value(ConversationJson(*result.conversation, user, base))
+                     : json::value(MessageJson(*result.message, user, base));
+        }
+        sink->Send("change", ChangeBody(change, data, base), change.ts);
+      }
+    }
+  }
+}
+
+void Hub::Signal(const AppId& app, const std::vector<UserId>& users, const std::string& body_json,
+                 TimeMs now, const PacketSink* except) {
+  for (const auto& user : users) {
+    for (const auto& sink : SinksOf(app, user)) {
+      if (sink.get() != except) sink->Send("signal", body_json, now);
+    }
+  }
+}
+
+}  // namespace relayer::server

@@ -1,0 +1,109 @@
+#include "server/ws/packets.h"
+
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <ctime>
+
+#include "core/representation.h"
+
+namespace relayer::server {
+
+namespace json = boost::json;
+
+std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
+                       std::string_view body_json) {
+  std::string out;
+  out.reserve(body_json.size() + 96);
+  out += R"({"type":")";
+  out += type;
+  out += R"(","counter":)";
+  out += std::to_string(counter);
+  out += R"(,"timestamp":")";
+  out += FormatTime(timestamp);
+  out += R"(","body":)";
+  out += body_json;
+  out += '}';
+  return out;
+}
+
+const char* ObjectTypeName(ObjectType t) {
+  switch (t) {
+    case ObjectType::kConversation: return "Conversation";
+    case ObjectType::kMessage: return "Message";
+    case ObjectType::kIdentity: return "Identity";
+  }
+  return "Conversation";
+}
+
+std::string ObjectIdUrl(ObjectType t, const std::string& id) {
+  switch (t) {
+    case ObjectType::kConversation: return "layer:///conversations/" + id;
+    case ObjectType::kMessage: return "layer:///messages/" + id;
+    case ObjectType::kIdentity: return IdentityUrl(UserId(id));
+  }
+  return id;
+}
+
+namespace {
+std::string ObjectHttpUrl(ObjectType t, const std::string& id, const std::string& base_url) {
+  switch (t) {
+    case ObjectType::kConversation: return base_url + "/conversations/" + id;
+    case ObjectType::kMessage: return base_url + "/messages/" + id;
+    case ObjectType::kIdentity: return base_url + "/identities/" + PercentEncode(id);
+  }
+  return base_url;
+}
+
+const char* OpName(ChangeOp op) {
+  switch (op) {
+    case ChangeOp::kCreate: return "create";
+    case ChangeOp::kUpdate: return "update";
+    case ChangeOp::kDelete: return "delete";
+  }
+  return "update";
+}
+}  // namespace
+
+std::string ChangeBody(const Change& change, const json::value& data, const std::string& base_url) {
+  json::object object;
+  object["type"] = ObjectTypeName(change.type);
+  object["id"] = ObjectIdUrl(change.type, change.object_id);
+  object["url"] = ObjectHttpUrl(change.type, change.object_id, base_url);
+  json::object body;
+  body["operation"] = OpName(change.op);
+  body["object"] = std::move(object);
+  body["data"] = data;
+  return json::serialize(body);
+}
+
+std::optional<TimeMs> ParseTime(std::string_view text) {
+  int y, mo, d, h, mi;
+  double sec;
+  char rest[16] = {0};
+  std::string s(text.substr(0, 64));
+  int n = std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%lf%15s", &y, &mo, &d, &h, &mi, &sec, rest);
+  if (n < 6) return std::nullopt;
+  std::string zone(rest);
+  int offset_minutes = 0;
+  if (!zone.empty() && zone != "Z") {
+    int oh = 0, om = 0;
+    char sign = zone[0];
+    if ((sign != '+' && sign != '-') || std::sscanf(zone.c_str() + 1, "%d:%d", &oh, &om) < 1) {
+      return std::nullopt;
+    }
+    offset_minutes = (sign == '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = 0;
+  time_t t = timegm(&tm);
+  if (t == static_cast<time_t>(-1)) return std::nullopt;
+  return static_cast<TimeMs>(t) * 1000 + static_cast<TimeMs>(sec * 1000.0 + 0.5) -
+         static_cast<TimeMs>(offset_minutes) * 60000;
+}
+
+}  // namespace relayer::server

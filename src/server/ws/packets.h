@@ -1,0 +1,29 @@
+// WebSocket packets of the layer-2.0 subprotocol: {type, counter, timestamp, body}. Bodies are
+// rendered once as JSON text; the connection adds its own counter when it sends them.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model.h"
+
+namespace relayer::server {
+
+// {"type":TYPE,"counter":N,"timestamp":TS,"body":BODY}
+std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
+                       std::string_view body_json);
+
+const char* ObjectTypeName(ObjectType t);  // "Conversation" | "Message" | "Identity"
+std::string ObjectIdUrl(ObjectType t, const std::string& id);  // layer:///...
+
+// The body of a change packet; `data` is the object (create), the patch array (update) or
+// {mode, from_position} (delete).
+std::string ChangeBody(const Change& change, const boost::json::value& data,
+                       const std::string& base_url);
+
+// Parses an ISO 8601 / RFC 3339 UTC time ("2026-11-25T17:00:00.123Z", "+00:00" also accepted).
+std::optional<TimeMs> ParseTime(std::string_view text);
+
+}  // namespace relayer::server
