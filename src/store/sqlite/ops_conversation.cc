@@ -27,9 +27,9 @@ Status CheckParticipantCount(const OpContext& ctx, size_t n) {
 
 Status CheckMetadataSize(const OpContext& ctx, const json::object& metadata) {
   if (EncodeObject(metadata).size() > ctx.limits.max_metadata_bytes) {
-    return InvalidProperty("metadata", "metadata is larger than " +
-                                           std::to_string(ctx.limits.max_metadata_bytes) +
-                                           " bytes");
+    return InvalidProperty(
+        "metadata",
+        "metadata is larger than " + std::to_string(ctx.limits.max_metadata_bytes) + " bytes");
   }
   return Status::Ok();
 }
@@ -123,7 +123,8 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
   if (op.id) {
     RELAYER_ASSIGN_OR_RETURN(auto existing, FindConversationAnyApp(ctx.db, *op.id));
     if (existing) {
-      if (existing->app != op.app_id) return Status(ErrorCode::kIdInUse, "conversation id is in use");
+      if (existing->app != op.app_id)
+        return Status(ErrorCode::kIdInUse, "conversation id is in use");
       out.outcome = CreateOutcome::kIdInUse;
       return ReturnExisting(ctx, *existing, op.creator, out);
     }
@@ -132,8 +133,7 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
   std::optional<std::string> distinct_key;
   if (op.distinct) {
     distinct_key = DistinctKey(participants);
-    auto q = ctx.db.Prepare(
-        "SELECT id FROM conversations WHERE app = ?1 AND distinct_key = ?2");
+    auto q = ctx.db.Prepare("SELECT id FROM conversations WHERE app = ?1 AND distinct_key = ?2");
     q.Bind(1, op.app_id.str()).Bind(2, *distinct_key);
     std::optional<ConversationId> found;
     if (q.Next()) found = ConversationId(q.Text(0));
@@ -142,7 +142,7 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
       RELAYER_ASSIGN_OR_RETURN(ConversationRow c, FindConversationRow(ctx.db, op.app_id, *found));
       RELAYER_ASSIGN_OR_RETURN(json::object metadata, DecodeObject(c.metadata_json));
       out.outcome = !op.metadata || *op.metadata == metadata ? CreateOutcome::kExisting
-                                                              : CreateOutcome::kConflict;
+                                                             : CreateOutcome::kConflict;
       return ReturnExisting(ctx, c, op.creator, out);
     }
   }
@@ -156,9 +156,8 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
   const int64_t conv = ctx.db.LastInsertRowid();
   for (const UserId& u : participants) RELAYER_RETURN_IF_ERROR(InsertParticipant(ctx.db, conv, u));
   out.outcome = CreateOutcome::kCreated;
-  RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
-                                     ConversationChange(ChangeOp::kCreate, id, participants, ""),
-                                     out));
+  RELAYER_RETURN_IF_ERROR(EmitChange(
+      ctx.db, op.app_id, op.now, ConversationChange(ChangeOp::kCreate, id, participants, ""), out));
   return RenderFor(ctx, op.app_id, id, op.creator, out);
 }
 
@@ -210,16 +209,19 @@ Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out) 
     }
   }
 
-  std::vector<UserId> recipients(after.begin(), after.end());
+  // Users added get the whole conversation (a create) and not the patch, which a client that
+  // does not know the conversation yet would apply to an empty copy.
+  if (!added.empty()) {
+    RELAYER_RETURN_IF_ERROR(EmitChange(
+        ctx.db, op.app_id, op.now, ConversationChange(ChangeOp::kCreate, op.id, added, ""), out));
+  }
+  std::vector<UserId> recipients;
+  std::set_difference(after.begin(), after.end(), added.begin(), added.end(),
+                      std::back_inserter(recipients));
   if (!patch.empty() && !recipients.empty()) {
     RELAYER_RETURN_IF_ERROR(EmitChange(
         ctx.db, op.app_id, op.now,
         ConversationChange(ChangeOp::kUpdate, op.id, recipients, json::serialize(patch)), out));
-  }
-  if (!added.empty()) {
-    RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
-                                       ConversationChange(ChangeOp::kCreate, op.id, added, ""),
-                                       out));
   }
   if (!removed.empty()) {
     RELAYER_RETURN_IF_ERROR(EmitChange(
@@ -273,9 +275,9 @@ Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out)
   RELAYER_ASSIGN_OR_RETURN(auto p, ParticipantPatch(ctx.db, op.app_id, op.actor, "remove"));
   patch.push_back(std::move(p));
   patch.push_back(DistinctFalsePatch());
-  return EmitChange(
-      ctx.db, op.app_id, op.now,
-      ConversationChange(ChangeOp::kUpdate, op.id, others, json::serialize(patch)), out);
+  return EmitChange(ctx.db, op.app_id, op.now,
+                    ConversationChange(ChangeOp::kUpdate, op.id, others, json::serialize(patch)),
+                    out);
 }
 
 Status ApplyOp(OpContext& ctx, const MarkAllReadOp& op, WriteResult& out) {
