@@ -29,6 +29,10 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--max-participants", o.max_participants, "Participants per conversation [25]");
   cmd->add_option("--max-page-size", o.max_page_size, "Largest page of a list [100]");
   cmd->add_option("--session-ttl", o.session_ttl_seconds, "Session lifetime in seconds [30 days]");
+  cmd->add_option("--ws-max-queued-bytes", o.ws_max_queued_bytes,
+                  "Outgoing WebSocket bytes queued before a client that does not read is dropped [8 MiB]");
+  cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
+                  "Seconds without data or pong before a WebSocket is closed [90]");
   cmd->add_flag("--dev", o.dev, "Create/use a development app in the data folder and sign demo tokens");
 }
 
@@ -56,6 +60,8 @@ int RunServe(const ServeOptions& o) {
   if (o.max_page_size) config.limits.max_page_size = o.max_page_size;
   if (o.session_ttl_seconds) config.limits.session_ttl_ms = o.session_ttl_seconds * 1000;
   if (o.dev) config.dev = true;
+  if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;
+  if (o.ws_idle_timeout_seconds) config.ws_idle_timeout_seconds = o.ws_idle_timeout_seconds;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

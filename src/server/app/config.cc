@@ -97,7 +97,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
   if (auto s = CheckKeys(root, {"data", "listen", "threads", "blocking_threads", "max_batch",
-                                "public_url", "cors_origins", "dev", "limits", "apps"},
+                                "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
+                                "ws_idle_timeout_seconds", "limits", "apps"},
                          path);
       !s.ok()) {
     return s;
@@ -108,6 +109,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                   ReadInt(root, "blocking_threads", config.blocking_threads, path),
                   ReadInt(root, "max_batch", config.max_batch, path),
                   ReadString(root, "public_url", config.public_url, path),
+                  ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
+                  ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
                   ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
     if (!st.ok()) return st;
   }

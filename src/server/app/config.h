@@ -27,6 +27,8 @@ struct ServerConfig {
   std::string public_url;       // base of `url` fields; empty: http://<Host header>
   std::vector<std::string> cors_origins;  // empty: any origin
   bool dev = false;
+  size_t ws_max_queued_bytes = 8 << 20;  // a WebSocket client that lets more pile up is dropped
+  size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
   Limits limits;
   std::vector<AppSpec> apps;
 };

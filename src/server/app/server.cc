@@ -117,6 +117,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
   ws_options.max_message_bytes = config.limits.max_body_bytes;
+  ws_options.max_queued_bytes = config.ws_max_queued_bytes;
+  ws_options.idle_timeout = std::chrono::seconds(std::max<size_t>(2, config.ws_idle_timeout_seconds));
   d.ws = std::make_unique<WsDeps>(WsDeps{*d.api, *d.store, *d.blocking, d.hub, config.limits,
                                          SystemNow, ws_options});
 

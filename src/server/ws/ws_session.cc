@@ -41,7 +41,7 @@ namespace {
 class WsSession : public PacketSink, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, Request upgrade, WsDeps& deps)
-      : ws_(std::move(socket)), wake_(ws_.get_executor()), deps_(deps), upgrade_(std::move(upgrade)) {
+      : ws_(std::move(socket)), wake_(ws_.get_executor()), drained_(ws_.get_executor()), deps_(deps), upgrade_(std::move(upgrade)) {
     wake_.expires_at(asio::steady_timer::time_point::max());
   }
 
@@ -116,6 +116,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     closed_ = true;
     deps_.hub.Remove(app(), user(), this);
     wake_.cancel();
+    drained_.cancel();
     // Others must not see this user typing forever.
     for (const auto& conversation : typing_) RelayTyping(conversation, "finished", {});
     typing_.clear();
@@ -150,12 +151,24 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       std::string packet = std::move(queue_.front());
       queue_.pop_front();
       queued_bytes_ -= packet.size();
+      if (queued_bytes_ <= deps_.options.max_queued_bytes / 2) drained_.cancel();
       co_await ws_.async_write(asio::buffer(packet), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         Shutdown();
         break;
       }
     }
+  }
+
+  // Waits until `bytes` more fit in half of the outgoing bound; false once closed.
+  asio::awaitable<bool> WaitForRoom(size_t bytes) {
+    boost::system::error_code ec;
+    while (!closed_ && queued_bytes_ > 0 &&
+           queued_bytes_ + bytes > deps_.options.max_queued_bytes / 2) {
+      drained_.expires_after(std::chrono::seconds(1));
+      co_await drained_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return !closed_;
   }
 
   // ---- incoming packets ------------------------------------------------------------------------
@@ -357,7 +370,12 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       Fail(request_id, method, replayed.status);
       co_return;
     }
-    for (auto& [body, ts] : replayed.packets) Enqueue("change", body, ts);
+    // A replay can be larger than the outgoing bound: feed it as the socket drains.
+    for (auto& [body, ts] : replayed.packets) {
+      auto room = WaitForRoom(body.size());
+      if (!co_await std::move(room)) co_return;
+      Enqueue("change", body, ts);
+    }
     Respond(request_id, method, true, json::object());
   }
 
@@ -422,7 +440,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
   const UserId& user() const { return caller_.session.user_id; }
 
   websocket::stream<beast::tcp_stream> ws_;
-  asio::steady_timer wake_;
+  asio::steady_timer wake_;     // the writer waits on it for packets
+  asio::steady_timer drained_;  // a replay waits on it for room in the queue
   WsDeps& deps_;
   Request upgrade_;
   Caller caller_;

@@ -24,7 +24,9 @@ process.on('exit', () => {
 });
 
 class RelayerServer {
-  constructor() {
+  // extraArgs: more `relayer serve` flags, e.g. ['--ws-max-queued-bytes', '65536'].
+  constructor({ extraArgs = [] } = {}) {
+    this.extraArgs = extraArgs;
     this.identity = new IdentityProvider();
     this.appUuid = crypto.randomUUID();
     this.appId = `layer:///apps/staging/${this.appUuid}`;
@@ -58,6 +60,7 @@ class RelayerServer {
       '--provider-id', this.identity.providerId,
       '--identity-key', `${this.identity.keyId}=${this.keyFile}`,
       '--platform-token', this.platformToken,
+      ...this.extraArgs,
     ];
     this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(this);
@@ -173,8 +176,8 @@ class RelayerServer {
   }
 }
 
-async function startServer() {
-  const server = new RelayerServer();
+async function startServer(options) {
+  const server = new RelayerServer(options);
   await server.start();
   return server;
 }
