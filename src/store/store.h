@@ -39,8 +39,8 @@ struct CreateNonceOp {
   TimeMs expires_at = 0;
 };
 
-// Consumes `nonce` (must exist, whatever app created it, be unused and unexpired at `now`), upserts the
-// identity from the token's claims and creates the session. All or nothing.
+// Consumes `nonce` (must exist, whatever app created it, be unused and unexpired at `now`), upserts
+// the identity from the token's claims and creates the session. All or nothing.
 struct StartSessionOp {
   AppId app_id;
   Nonce nonce;
@@ -134,10 +134,10 @@ using WriteOp = std::variant<CreateNonceOp, StartSessionOp, DeleteSessionOp, Ups
 // ---- Write results ----------------------------------------------------------------------------
 
 enum class CreateOutcome {
-  kCreated,         // 201
-  kExisting,        // 200: distinct conversation with the same participants (and metadata)
-  kConflict,        // 409 conflict: distinct conversation exists with different metadata
-  kIdInUse,         // 409 id_in_use: the client-chosen id exists already (idempotent retry)
+  kCreated,   // 201
+  kExisting,  // 200: distinct conversation with the same participants (and metadata)
+  kConflict,  // 409 conflict: distinct conversation exists with different metadata
+  kIdInUse,   // 409 id_in_use: the client-chosen id exists already (idempotent retry)
 };
 
 struct WriteResult {
@@ -172,9 +172,9 @@ struct MessageList {
 
 // What the writer has done so far (metrics, and tests proving that commits are grouped).
 struct StoreStats {
-  uint64_t commits = 0;         // transactions committed
-  uint64_t committed_ops = 0;   // operations in them
-  uint64_t largest_batch = 0;   // most operations in one transaction
+  uint64_t commits = 0;        // transactions committed
+  uint64_t committed_ops = 0;  // operations in them
+  uint64_t largest_batch = 0;  // most operations in one transaction
 };
 
 class Store {
@@ -214,8 +214,8 @@ class Store {
 };
 
 struct SqliteOptions {
-  std::string path;            // database file; created with its schema when missing
-  size_t max_batch = 1000;     // operations per group commit
+  std::string path;         // database file; created with its schema when missing
+  size_t max_batch = 1000;  // operations per group commit
   Limits limits;
 };
 

@@ -30,7 +30,8 @@ std::string EncodeParts(const std::vector<MessagePart>& parts) {
     o["mime_type"] = p.mime_type;
     if (!p.body.empty()) o["body"] = p.body;
     if (!p.encoding.empty()) o["encoding"] = p.encoding;
-    if (p.content) o["content"] = json::object{{"id", p.content->id.str()}, {"size", p.content->size}};
+    if (p.content)
+      o["content"] = json::object{{"id", p.content->id.str()}, {"size", p.content->size}};
     out.push_back(std::move(o));
   }
   return json::serialize(out);

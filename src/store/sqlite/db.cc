@@ -75,9 +75,7 @@ std::string Query::Text(int col) const {
   return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_->get(), col)));
 }
 
-bool Query::IsNull(int col) const {
-  return sqlite3_column_type(stmt_->get(), col) == SQLITE_NULL;
-}
+bool Query::IsNull(int col) const { return sqlite3_column_type(stmt_->get(), col) == SQLITE_NULL; }
 
 std::optional<std::string> Query::OptText(int col) const {
   if (IsNull(col)) return std::nullopt;

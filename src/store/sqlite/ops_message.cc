@@ -216,8 +216,8 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
     q.Bind(4, v.msg.rowid);
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
-  for (const char* sql : {"DELETE FROM hidden_messages WHERE msg = ?1",
-                          "DELETE FROM messages WHERE rowid = ?1"}) {
+  for (const char* sql :
+       {"DELETE FROM hidden_messages WHERE msg = ?1", "DELETE FROM messages WHERE rowid = ?1"}) {
     auto q = ctx.db.Prepare(sql);
     q.Bind(1, v.msg.rowid);
     RELAYER_RETURN_IF_ERROR(q.Exec());
@@ -230,10 +230,10 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, v.msg.conv));
-  return EmitChange(
-      ctx.db, op.app_id, op.now,
-      MessageChange(ChangeOp::kDelete, m, std::move(participants), R"({"mode":"all_participants"})"),
-      out);
+  return EmitChange(ctx.db, op.app_id, op.now,
+                    MessageChange(ChangeOp::kDelete, m, std::move(participants),
+                                  R"({"mode":"all_participants"})"),
+                    out);
 }
 
 }  // namespace relayer::sqlite

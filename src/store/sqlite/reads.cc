@@ -30,8 +30,7 @@ Result<std::pair<ConversationRow, ParticipantRow>> VisibleConversation(Connectio
 }  // namespace
 
 Result<Session> ReadSession(Connection& db, const SessionToken& token) {
-  auto q = db.Prepare(
-      "SELECT app, user_id, created_at, expires_at FROM sessions WHERE token = ?1");
+  auto q = db.Prepare("SELECT app, user_id, created_at, expires_at FROM sessions WHERE token = ?1");
   q.Bind(1, token.str());
   if (!q.Next()) return q.ok() ? Result<Session>(NotFound("session not found")) : q.status();
   return Session{token, AppId(q.Text(0)), UserId(q.Text(1)), q.Int(2), q.Int(3)};
@@ -88,8 +87,9 @@ Result<ConversationList> ReadConversations(Connection& db, const Limits& limits,
   q.Bind(5, static_cast<int64_t>(PageSize(limits, page)));
   std::vector<std::pair<ConversationRow, ParticipantRow>> rows;
   while (q.Next()) {
-    ConversationRow c{q.Int(0),  ConversationId(q.Text(1)), AppId(q.Text(2)), q.Int(3),
-                      q.OptText(4), q.Text(5),              q.Int(6)};
+    ConversationRow c{
+        q.Int(0), ConversationId(q.Text(1)), AppId(q.Text(2)), q.Int(3), q.OptText(4), q.Text(5),
+        q.Int(6)};
     ParticipantRow p{q.Int(7), q.Int(8) != 0, q.Int(9), q.Int(10)};
     rows.emplace_back(std::move(c), p);
   }
@@ -149,9 +149,9 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
   constexpr const char* kForViewer =
       " AND EXISTS (SELECT 1 FROM json_each(changes.recipients) r WHERE r.value = ?3) "
       "ORDER BY seq LIMIT ?4";
-  std::string sql = std::string(kColumns) +
-                    (after_seq > 0 ? "WHERE app = ?1 AND seq > ?2" : "WHERE app = ?1 AND ts >= ?2") +
-                    kForViewer;
+  std::string sql =
+      std::string(kColumns) +
+      (after_seq > 0 ? "WHERE app = ?1 AND seq > ?2" : "WHERE app = ?1 AND ts >= ?2") + kForViewer;
   auto q = db.Prepare(sql);
   q.Bind(1, app.str()).Bind(2, after_seq > 0 ? after_seq : from_ts).Bind(3, viewer.str());
   q.Bind(4, static_cast<int64_t>(limit));

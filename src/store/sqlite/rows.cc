@@ -23,13 +23,13 @@ ConversationRow ConversationFromQuery(const Query& q) {
 }
 
 // Columns of a message joined with its conversation (for the conversation id).
-#define RELAYER_MESSAGE_COLUMNS                                                         \
+#define RELAYER_MESSAGE_COLUMNS                                                           \
   "SELECT m.rowid, m.conv, m.app, m.id, c.id, m.position, m.sender_user, m.sender_name, " \
-  "m.sent_at, m.parts, m.notification, m.recipient_status "                              \
+  "m.sent_at, m.parts, m.notification, m.recipient_status "                               \
   "FROM messages m JOIN conversations c ON c.rowid = m.conv "
 
 // A message is hidden for a viewer below their my_devices watermark or when deleted singly.
-#define RELAYER_VISIBLE_TO_VIEWER                                                      \
+#define RELAYER_VISIBLE_TO_VIEWER                                                           \
   " m.position > ?2 AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.msg = m.rowid " \
   "AND h.user_id = ?3) "
 
@@ -113,8 +113,7 @@ Result<std::vector<UserId>> ParticipantIds(Connection& db, int64_t conv) {
   return out;
 }
 
-Result<std::optional<Identity>> FindIdentity(Connection& db, const AppId& app,
-                                             const UserId& user) {
+Result<std::optional<Identity>> FindIdentity(Connection& db, const AppId& app, const UserId& user) {
   auto q = db.Prepare(
       "SELECT display_name, avatar_url, first_name, last_name, email_address, phone_number, "
       "updated_at FROM identities WHERE app = ?1 AND user_id = ?2");
@@ -160,8 +159,7 @@ Result<bool> MessageVisible(Connection& db, const MessageRow& m, const UserId& v
 }
 
 Result<std::vector<Message>> VisibleMessages(Connection& db, int64_t conv, const UserId& viewer,
-                                             const ParticipantRow& p, int64_t below,
-                                             size_t limit) {
+                                             const ParticipantRow& p, int64_t below, size_t limit) {
   auto q = db.Prepare(RELAYER_MESSAGE_COLUMNS "WHERE m.conv = ?1 AND" RELAYER_VISIBLE_TO_VIEWER
                                               "AND m.position < ?4 ORDER BY m.position DESC "
                                               "LIMIT ?5");
@@ -179,8 +177,8 @@ Result<std::vector<Message>> VisibleMessages(Connection& db, int64_t conv, const
 
 Result<int64_t> CountVisibleMessages(Connection& db, int64_t conv, const UserId& viewer,
                                      const ParticipantRow& p) {
-  auto q = db.Prepare("SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND"
-                      RELAYER_VISIBLE_TO_VIEWER);
+  auto q =
+      db.Prepare("SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND" RELAYER_VISIBLE_TO_VIEWER);
   q.Bind(1, conv).Bind(2, p.hidden_before).Bind(3, viewer.str());
   if (!q.Next()) return q.ok() ? Internal("count returned no row") : q.status();
   return q.Int(0);

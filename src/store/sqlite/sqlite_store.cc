@@ -64,10 +64,9 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer_db)
       : limits_(options.limits),
         readers_(options.path),
-        writer_(std::move(writer_db), options.max_batch,
-                [this](Connection& db, const WriteOp& op) {
-                  return sqlite::ApplyWrite(db, limits_, op);
-                }) {}
+        writer_(std::move(writer_db), options.max_batch, [this](Connection& db, const WriteOp& op) {
+          return sqlite::ApplyWrite(db, limits_, op);
+        }) {}
 
   ~SqliteStore() override { Close(); }
 
@@ -97,8 +96,7 @@ class SqliteStore final : public Store {
       return sqlite::ReadConversations(db, limits_, app, viewer, sort, page);
     });
   }
-  Result<Message> GetMessage(const AppId& app, const UserId& viewer,
-                             const MessageId& id) override {
+  Result<Message> GetMessage(const AppId& app, const UserId& viewer, const MessageId& id) override {
     return Read<Message>([&](Connection& db) { return sqlite::ReadMessage(db, app, viewer, id); });
   }
   Result<MessageList> ListMessages(const AppId& app, const UserId& viewer,

@@ -31,19 +31,21 @@ TEST_P(StoreConformance, AddingParticipantDropsDistinctAndNotifiesEveryone) {
   EXPECT_FALSE(r.conversation->distinct);
   EXPECT_EQ(r.conversation->participants.size(), 3u);
 
+  // The added user gets the whole conversation (a create), the others the patch (dd7c86c).
   ASSERT_EQ(r.changes.size(), 2u);
-  EXPECT_EQ(r.changes[0].op, ChangeOp::kUpdate);
-  EXPECT_EQ(r.changes[0].recipients, (std::vector<UserId>{U("alice"), U("bob"), U("carol")}));
-  json::value patch = json::parse(r.changes[0].data_json);
+  EXPECT_EQ(r.changes[0].op, ChangeOp::kCreate);
+  EXPECT_EQ(r.changes[0].recipients, std::vector<UserId>{U("carol")});
+  EXPECT_EQ(r.changes[1].op, ChangeOp::kUpdate);
+  EXPECT_EQ(r.changes[1].recipients, (std::vector<UserId>{U("alice"), U("bob")}));
+  json::value patch = json::parse(r.changes[1].data_json);
   ASSERT_EQ(patch.as_array().size(), 2u);
   const json::object& add = patch.as_array()[0].as_object();
   EXPECT_EQ(add.at("operation").as_string(), "add");
   EXPECT_EQ(add.at("property").as_string(), "participants");
   EXPECT_EQ(add.at("id").as_string(), "layer:///identities/carol");
   EXPECT_EQ(add.at("value").as_object().at("display_name").as_string(), "Carol");
-  EXPECT_EQ(patch.as_array()[1], json::parse(R"({"operation":"set","property":"distinct","value":false})"));
-  EXPECT_EQ(r.changes[1].op, ChangeOp::kCreate);
-  EXPECT_EQ(r.changes[1].recipients, std::vector<UserId>{U("carol")});
+  EXPECT_EQ(patch.as_array()[1],
+            json::parse(R"({"operation":"set","property":"distinct","value":false})"));
 
   EXPECT_TRUE(store().GetConversation(app_, U("carol"), c.id).ok());
   // The pair is no longer distinct: asking for it again creates a new one.
@@ -134,8 +136,8 @@ TEST_P(StoreConformance, DeleteForMyDevicesHidesUntilANewMessageShowingOnlyNewer
   Conversation c = MakeConversation("alice", {"bob"});
   Message old1 = Send(c.id, "alice");
   Send(c.id, "alice");
-  WriteResult r = Write(
-      DeleteConversationOp{app_, c.id, U("bob"), DeletionMode::kMyDevices, false, Now()});
+  WriteResult r =
+      Write(DeleteConversationOp{app_, c.id, U("bob"), DeletionMode::kMyDevices, false, Now()});
   ASSERT_TRUE(r.status.ok());
   ASSERT_EQ(r.changes.size(), 1u);
   EXPECT_EQ(r.changes[0].recipients, std::vector<UserId>{U("bob")});
@@ -161,8 +163,8 @@ TEST_P(StoreConformance, DeleteForMyDevicesHidesUntilANewMessageShowingOnlyNewer
 
 TEST_P(StoreConformance, LeaveRemovesTheActorAndTellsTheOthers) {
   Conversation c = MakeConversation("alice", {"bob", "carol"}, true);
-  WriteResult r = Write(
-      DeleteConversationOp{app_, c.id, U("carol"), DeletionMode::kMyDevices, true, Now()});
+  WriteResult r =
+      Write(DeleteConversationOp{app_, c.id, U("carol"), DeletionMode::kMyDevices, true, Now()});
   ASSERT_TRUE(r.status.ok());
   ASSERT_EQ(r.changes.size(), 2u);
   EXPECT_EQ(r.changes[0].op, ChangeOp::kDelete);
@@ -180,6 +182,28 @@ TEST_P(StoreConformance, LeaveRemovesTheActorAndTellsTheOthers) {
   // A new message does not bring a conversation back to someone who left.
   Send(c.id, "alice");
   EXPECT_EQ(store().GetConversation(app_, U("carol"), c.id).status().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace relayer::testing
+
+namespace relayer::testing {
+namespace {
+
+TEST_P(StoreConformance, DistinctCreateBringsBackAConversationHiddenForTheCreator) {
+  Conversation c = MakeConversation("alice", {"bob"}, true);
+  Message old = Send(c.id, "bob");
+  ASSERT_TRUE(Write(DeleteConversationOp{app_, c.id, U("alice"), DeletionMode::kMyDevices, false,
+                                         Now()})
+                  .status.ok());
+  WriteResult again = Write(ConversationOp("alice", {"bob"}, true));
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.outcome, CreateOutcome::kExisting);
+  EXPECT_EQ(again.conversation->id, c.id);
+  auto got = store().GetConversation(app_, U("alice"), c.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->total_message_count, 0);  // what was deleted for alice's devices stays hidden
+  EXPECT_EQ(store().GetMessage(app_, U("alice"), old.id).status().code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

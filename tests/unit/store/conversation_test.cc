@@ -192,17 +192,17 @@ TEST_P(StoreConformance, NonParticipantGetsNotFoundEverywhere) {
   PatchConversationOp patch{app_, c.id, eve, {}, Now()};
   patch.patch.add_participants.push_back(eve);
   EXPECT_EQ(Write(patch).status.code(), ErrorCode::kNotFound);
-  EXPECT_EQ(Write(DeleteConversationOp{app_, c.id, eve, DeletionMode::kAllParticipants, false,
-                                       Now()})
-                .status.code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      Write(DeleteConversationOp{app_, c.id, eve, DeletionMode::kAllParticipants, false, Now()})
+          .status.code(),
+      ErrorCode::kNotFound);
   EXPECT_EQ(Write(MarkAllReadOp{app_, c.id, eve, std::nullopt, Now()}).status.code(),
             ErrorCode::kNotFound);
   EXPECT_EQ(Write(PostReceiptOp{app_, m.id, eve, ReceiptType::kRead, Now()}).status.code(),
             ErrorCode::kNotFound);
-  EXPECT_EQ(Write(DeleteMessageOp{app_, m.id, eve, DeletionMode::kAllParticipants, Now()})
-                .status.code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      Write(DeleteMessageOp{app_, m.id, eve, DeletionMode::kAllParticipants, Now()}).status.code(),
+      ErrorCode::kNotFound);
   // Nothing changed for the participants.
   EXPECT_EQ(store().GetConversation(app_, U("bob"), c.id)->participants.size(), 2u);
   EXPECT_TRUE(store().GetMessage(app_, U("bob"), m.id).ok());
@@ -211,8 +211,7 @@ TEST_P(StoreConformance, NonParticipantGetsNotFoundEverywhere) {
 TEST_P(StoreConformance, ConversationOfAnotherAppIsNotFound) {
   Conversation c = MakeConversation("alice", {"bob"});
   AppId other("a0000000-0000-4000-8000-000000000002");
-  EXPECT_EQ(store().GetConversation(other, U("alice"), c.id).status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store().GetConversation(other, U("alice"), c.id).status().code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

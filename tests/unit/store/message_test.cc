@@ -29,8 +29,8 @@ TEST_P(StoreConformance, PartsAndNotificationRoundTrip) {
   Conversation c = MakeConversation("alice", {"bob"});
   CreateMessageOp op = MessageOp(c.id, "alice");
   op.parts.push_back(MessagePart{"image/png", "aGVsbG8=", "base64", std::nullopt});
-  op.parts.push_back(
-      MessagePart{"video/mp4", "", "", ContentRef{ContentId("c0000000-0000-4000-8000-0000000000aa"), 123456}});
+  op.parts.push_back(MessagePart{
+      "video/mp4", "", "", ContentRef{ContentId("c0000000-0000-4000-8000-0000000000aa"), 123456}});
   op.notification = boost::json::object{{"text", "hello"}, {"sound", "ding.aiff"}};
   WriteResult r = Write(op);
   ASSERT_TRUE(r.status.ok()) << r.status.message();

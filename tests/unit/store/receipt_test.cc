@@ -18,16 +18,16 @@ TEST_P(StoreConformance, ReceiptsNeverMoveBackwards) {
 TEST_P(StoreConformance, DeliveryThenReadEmitRecipientStatusPatches) {
   Conversation c = MakeConversation("alice", {"bob.smith"});
   Message m = Send(c.id, "alice");
-  WriteResult d =
-      Write(PostReceiptOp{app_, m.id, U("bob.smith"), ReceiptType::kDelivery, Now()});
+  WriteResult d = Write(PostReceiptOp{app_, m.id, U("bob.smith"), ReceiptType::kDelivery, Now()});
   ASSERT_TRUE(d.status.ok());
   ASSERT_EQ(d.changes.size(), 1u);  // delivery leaves the unread count alone
   EXPECT_EQ(d.changes[0].op, ChangeOp::kUpdate);
   EXPECT_EQ(d.changes[0].type, ObjectType::kMessage);
   EXPECT_EQ(d.changes[0].object_id, m.id.str());
   EXPECT_EQ(d.changes[0].recipients, (std::vector<UserId>{U("alice"), U("bob.smith")}));
-  EXPECT_EQ(d.changes[0].data_json,
-            R"([{"operation":"set","property":"recipient_status.layer:///identities/bob\\.smith","value":"delivered"}])");
+  EXPECT_EQ(
+      d.changes[0].data_json,
+      R"([{"operation":"set","property":"recipient_status.layer:///identities/bob\\.smith","value":"delivered"}])");
   EXPECT_EQ(Unread(c.id, "bob.smith"), 1);
 
   WriteResult r = Write(PostReceiptOp{app_, m.id, U("bob.smith"), ReceiptType::kRead, Now()});
