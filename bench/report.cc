@@ -1,0 +1,71 @@
+#include "report.h"
+
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sys/utsname.h>
+#include <thread>
+
+namespace relayer::bench {
+
+namespace json = boost::json;
+
+json::object MachineJson() {
+  json::object out;
+  out["nproc"] = std::thread::hardware_concurrency();
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      out["cpu_model"] = colon == std::string::npos ? line : line.substr(colon + 2);
+      break;
+    }
+  }
+  utsname u{};
+  if (uname(&u) == 0) out["kernel"] = std::string(u.release);
+  return out;
+}
+
+json::object LatencyJson(const Histogram& h) {
+  auto us = [](int64_t ns) { return static_cast<double>(ns / 100) / 10.0; };  // 0.1 µs
+  json::object out;
+  out["count"] = h.count();
+  out["mean_us"] = us(static_cast<int64_t>(h.mean()));
+  out["p50_us"] = us(h.Percentile(50));
+  out["p90_us"] = us(h.Percentile(90));
+  out["p99_us"] = us(h.Percentile(99));
+  out["p99_9_us"] = us(h.Percentile(99.9));
+  out["max_us"] = us(h.max());
+  return out;
+}
+
+json::object CountsJson(const std::map<std::string, uint64_t>& counts) {
+  json::object out;
+  for (const auto& [k, v] : counts) out[k] = v;
+  return out;
+}
+
+std::string Ms(int64_t nanos) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(nanos) / 1e6);
+  return buf;
+}
+
+long ReadVmRssKb(long pid) {
+  std::ifstream status(pid > 0 ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+void Progress(const std::string& line) { std::cerr << line << std::endl; }
+
+void PrintSummary(const json::object& summary, const std::string& markdown_row) {
+  std::cout << json::serialize(summary) << "\n" << markdown_row << std::endl;
+}
+
+}  // namespace relayer::bench

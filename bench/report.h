@@ -1,0 +1,22 @@
+// What every scenario prints at the end: one JSON object on a line and one Markdown table row,
+// both on stdout; progress goes to stderr.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <string>
+
+#include "histogram.h"
+
+namespace relayer::bench {
+
+boost::json::object MachineJson();  // nproc, cpu_model, kernel
+// count, mean/p50/p99/p99.9/max in microseconds.
+boost::json::object LatencyJson(const Histogram& h);
+boost::json::object CountsJson(const std::map<std::string, uint64_t>& counts);
+std::string Ms(int64_t nanos);  // "1.23 ms"
+long ReadVmRssKb(long pid);      // VmRSS of /proc/PID/status; -1 when unreadable
+void Progress(const std::string& line);
+void PrintSummary(const boost::json::object& summary, const std::string& markdown_row);
+
+}  // namespace relayer::bench
