@@ -173,15 +173,15 @@ int RunHttpSend(const HttpSendOptions& o) {
   s["scenario"] = "http-send";
   s["url"] = o.common.url;
   s["connections"] = o.connections;
-  s["seconds"] = o.seconds;
-  s["warmup_seconds"] = o.warmup;
+  s["seconds"] = Number(o.seconds);
+  s["warmup_seconds"] = Number(o.warmup);
   s["body_bytes"] = o.body_bytes;
   s["messages"] = run.completed_in_window;
   s["messages_per_second"] = static_cast<int64_t>(rate + 0.5);
   s["latency"] = LatencyJson(run.latency);
   s["errors"] = run.errors;
   s["error_kinds"] = CountsJson(run.error_kinds);
-  s["login_seconds"] = run.sessions.seconds;
+  s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();
   char row[300];

@@ -29,7 +29,7 @@ json::object MachineJson() {
 }
 
 json::object LatencyJson(const Histogram& h) {
-  auto us = [](int64_t ns) { return static_cast<double>(ns / 100) / 10.0; };  // 0.1 µs
+  auto us = [](int64_t ns) { return (ns + 500) / 1000; };
   json::object out;
   out["count"] = h.count();
   out["mean_us"] = us(static_cast<int64_t>(h.mean()));
@@ -45,6 +45,11 @@ json::object CountsJson(const std::map<std::string, uint64_t>& counts) {
   json::object out;
   for (const auto& [k, v] : counts) out[k] = v;
   return out;
+}
+
+json::value Number(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+  return v;
 }
 
 std::string Ms(int64_t nanos) {

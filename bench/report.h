@@ -11,9 +11,11 @@
 namespace relayer::bench {
 
 boost::json::object MachineJson();  // nproc, cpu_model, kernel
-// count, mean/p50/p99/p99.9/max in microseconds.
+// count, mean/p50/p90/p99/p99.9/max in whole microseconds.
 boost::json::object LatencyJson(const Histogram& h);
 boost::json::object CountsJson(const std::map<std::string, uint64_t>& counts);
+// A whole number as an integer (Boost.JSON prints every double as 1.5E0).
+boost::json::value Number(double v);
 std::string Ms(int64_t nanos);  // "1.23 ms"
 long ReadVmRssKb(long pid);      // VmRSS of /proc/PID/status; -1 when unreadable
 void Progress(const std::string& line);

@@ -175,12 +175,12 @@ int RunWsIdle(const WsIdleOptions& o) {
   s["scenario"] = "ws-idle";
   s["url"] = o.common.url;
   s["connections"] = o.connections;
-  s["hold_seconds"] = o.hold;
+  s["hold_seconds"] = Number(o.hold);
   s["logged_in"] = run.sessions.done - run.sessions.failed;
-  s["login_seconds"] = run.sessions.seconds;
+  s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["login_first_error"] = run.sessions.first_error;
   s["connected"] = run.connected;
-  s["connect_seconds"] = run.connect_seconds;
+  s["connect_ms"] = static_cast<int64_t>(run.connect_seconds * 1000);
   s["failed"] = run.failed;
   s["fail_kinds"] = CountsJson(run.fail_kinds);
   s["held"] = held;

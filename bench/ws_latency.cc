@@ -389,9 +389,9 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["scenario"] = "ws-latency";
   s["url"] = o.common.url;
   s["pairs"] = o.pairs;
-  s["rate"] = o.rate;
-  s["seconds"] = o.seconds;
-  s["warmup_seconds"] = o.warmup;
+  s["rate"] = Number(o.rate);
+  s["seconds"] = Number(o.seconds);
+  s["warmup_seconds"] = Number(o.warmup);
   s["body_bytes"] = o.body_bytes;
   s["scheduled"] = run.total;
   s["sent"] = run.sent_count;
@@ -414,7 +414,7 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["delivered_per_second"] = static_cast<int64_t>(static_cast<double>(run.delivery.count()) / measured_seconds + 0.5);
   s["delivery_latency"] = LatencyJson(run.delivery);
   s["ack_latency"] = LatencyJson(run.ack);
-  s["login_seconds"] = run.sessions.seconds;
+  s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();
   char row[400];
