@@ -67,6 +67,13 @@ TEST_F(Identities, UserIdWithReservedCharactersRoundTrips) {
     }
   }
   EXPECT_TRUE(found) << json::serialize(c);
+  // The same user named by its URL-encoded identity id is the same participant.
+  auto again = Post(bob, "/conversations",
+                    R"({"participants":["layer:///identities/ann.lee%2B1%40example.com"]})");
+  EXPECT_EQ(again.status, 201) << Describe(again);
+  auto same = Post(bob, "/conversations", R"({"participants":[")" + user + R"("]})");
+  EXPECT_EQ(same.status, 200) << Describe(same);
+  EXPECT_EQ(same.Str("id"), again.Str("id"));
 }
 
 TEST_F(Identities, IdentityNeedsSession) {

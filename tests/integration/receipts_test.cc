@@ -113,5 +113,51 @@ TEST_F(Receipts, MarkAllReadAndReceiptsAgreeOnUnreadCount) {
   EXPECT_EQ(GetConversation(bob_, conv_)["unread_message_count"], 0);
 }
 
+TEST_F(Receipts, DeletingAnUnreadMessageLowersUnreadCount) {
+  std::string m1 = Send();
+  std::string m2 = Send();
+  Send();
+  ASSERT_EQ(GetConversation(bob_, conv_)["unread_message_count"], 3);
+  ASSERT_EQ(Delete(alice_, "/messages/" + m1 + "?mode=all_participants").status, 204);
+  EXPECT_EQ(GetConversation(bob_, conv_)["unread_message_count"], 2);
+  EXPECT_EQ(GetConversation(carol_, conv_)["unread_message_count"], 2);
+  ASSERT_EQ(Delete(bob_, "/messages/" + m2 + "?mode=my_devices").status, 204);
+  EXPECT_EQ(GetConversation(bob_, conv_)["unread_message_count"], 1);
+  EXPECT_EQ(GetConversation(carol_, conv_)["unread_message_count"], 2);
+  // A read message deleted later does not lower the count again.
+  std::string m4 = Send();
+  ASSERT_EQ(Receipt(carol_, m4, "read").status, 204);
+  ASSERT_EQ(GetConversation(carol_, conv_)["unread_message_count"], 2);
+  ASSERT_EQ(Delete(alice_, "/messages/" + m4 + "?mode=all_participants").status, 204);
+  EXPECT_EQ(GetConversation(carol_, conv_)["unread_message_count"], 2);
+}
+
+TEST_F(Receipts, LastMessageFollowsDeletion) {
+  auto first = SendText(alice_, conv_, "first");
+  std::string second = Send();
+  ASSERT_EQ(Delete(alice_, "/messages/" + second + "?mode=all_participants").status, 204);
+  auto c = GetConversation(bob_, conv_);
+  ASSERT_TRUE(c["last_message"].is_object()) << json::serialize(c);
+  EXPECT_EQ(c["last_message"].as_object().at("id"), first["id"]);
+  EXPECT_EQ(c["total_message_count"], 1);
+}
+
+TEST_F(Receipts, ConversationDeletedForMyDevicesReturnsWithOnlyNewMessages) {
+  Send();
+  Send();
+  ASSERT_EQ(Delete(bob_, "/conversations/" + conv_ + "?mode=my_devices").status, 204);
+  ASSERT_EQ(Get(bob_, "/conversations/" + conv_).status, 404);
+  auto fresh = SendText(alice_, conv_, "are you there?");
+  auto c = GetConversation(bob_, conv_);
+  EXPECT_EQ(c["unread_message_count"], 1);
+  auto list = Get(bob_, "/conversations/" + conv_ + "/messages");
+  ASSERT_EQ(list.status, 200) << Describe(list);
+  ASSERT_EQ(list.Array().size(), 1u) << list.body;
+  EXPECT_EQ(list.Array()[0].as_object().at("id"), fresh["id"]);
+  EXPECT_EQ(list.Header("Layer-Count"), "1");
+  // Alice still has everything.
+  EXPECT_EQ(Get(alice_, "/conversations/" + conv_ + "/messages").Array().size(), 3u);
+}
+
 }  // namespace
 }  // namespace relayer::it
