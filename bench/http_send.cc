@@ -33,6 +33,7 @@ struct Run {
   uint64_t errors = 0;
   std::map<std::string, uint64_t> error_kinds;
   bool finished = false;
+  CpuMeter server_cpu{0}, bench_cpu{0};
 };
 
 std::string MessageBody(size_t connection, uint64_t n, int body_bytes) {
@@ -140,8 +141,12 @@ asio::awaitable<void> Main(Run* run) {
   run->window_end = run->window_start + std::chrono::milliseconds(static_cast<int64_t>(run->o->seconds * 1000));
   auto progress = ReportProgress(run);
   asio::co_spawn(ex, std::move(progress), asio::detached);
+  run->server_cpu.Start();
+  run->bench_cpu.Start();
   auto send_aw = ForEach<Run>(run, &Send, n, n);
   co_await std::move(send_aw);
+  run->server_cpu.Stop();
+  run->bench_cpu.Stop();
   run->finished = true;
 }
 
@@ -151,6 +156,7 @@ int RunHttpSend(const HttpSendOptions& o) {
   asio::io_context ioc(1);  // before the Run: its sockets must go first
   Run run;
   run.o = &o;
+  run.server_cpu = CpuMeter(o.common.server_pid > 0 ? o.common.server_pid : -1);
   if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
   if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty()) return Progress(e), 2;
   if (o.connections < 1 || o.connections > 5000) return Progress("--connections: 1..5000"), 2;
@@ -181,6 +187,9 @@ int RunHttpSend(const HttpSendOptions& o) {
   s["latency"] = LatencyJson(run.latency);
   s["errors"] = run.errors;
   s["error_kinds"] = CountsJson(run.error_kinds);
+  s["server_cpu_percent"] = run.server_cpu.Json();
+  s["bench_cpu_percent"] = run.bench_cpu.Json();
+  s["server_rss_kb"] = o.common.server_pid > 0 ? ReadVmRssKb(o.common.server_pid) : -1;
   s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();

@@ -13,6 +13,7 @@ void AddCommon(CLI::App* cmd, relayer::bench::CommonOptions& o) {
   cmd->add_option("--source-addresses", o.source_addresses,
                   "Bind client sockets round robin to 127.0.0.2..; 0 = one per 10,000 sockets")
       ->capture_default_str();
+  cmd->add_option("--server-pid", o.server_pid, "The server's pid, for its CPU use and VmRSS");
   cmd->add_option("--login-concurrency", o.login_concurrency, "Parallel REST logins")->capture_default_str();
 }
 
@@ -45,7 +46,6 @@ int main(int argc, char** argv) {
   auto* wi = app.add_subcommand("ws-idle", "Hold many idle authenticated WebSockets; server RSS per connection");
   AddCommon(wi, ws_idle.common);
   wi->add_option("--connections", ws_idle.connections, "Connections, one user each")->capture_default_str();
-  wi->add_option("--server-pid", ws_idle.server_pid, "The server's pid, for VmRSS")->capture_default_str();
   wi->add_option("--hold", ws_idle.hold, "Seconds to hold them idle")->capture_default_str();
   wi->add_option("--connect-concurrency", ws_idle.connect_concurrency, "Handshakes in flight")->capture_default_str();
 

@@ -3,7 +3,10 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <fstream>
+#include <chrono>
 #include <iostream>
+#include <sstream>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include <thread>
 
@@ -65,6 +68,50 @@ long ReadVmRssKb(long pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
+}
+
+namespace {
+double CpuSeconds(long pid) {
+  if (pid < 0) return -1;  // not measured
+  std::ifstream stat(pid > 0 ? "/proc/" + std::to_string(pid) + "/stat" : "/proc/self/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return -1;
+  auto paren = text.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+int64_t WallNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void CpuMeter::Start() {
+  cpu_start_ = CpuSeconds(pid_);
+  wall_start_ = WallNanos();
+}
+
+void CpuMeter::Stop() {
+  cpu_stop_ = CpuSeconds(pid_);
+  wall_stop_ = WallNanos();
+}
+
+double CpuMeter::percent() const {
+  if (cpu_start_ < 0 || cpu_stop_ < 0 || wall_stop_ <= wall_start_) return -1;
+  return 100.0 * (cpu_stop_ - cpu_start_) / (static_cast<double>(wall_stop_ - wall_start_) / 1e9);
+}
+
+json::value CpuMeter::Json() const {
+  const double p = percent();
+  if (p < 0) return nullptr;
+  return static_cast<int64_t>(p + 0.5);
 }
 
 void Progress(const std::string& line) { std::cerr << line << std::endl; }

@@ -17,7 +17,23 @@ boost::json::object CountsJson(const std::map<std::string, uint64_t>& counts);
 // A whole number as an integer (Boost.JSON prints every double as 1.5E0).
 boost::json::value Number(double v);
 std::string Ms(int64_t nanos);  // "1.23 ms"
-long ReadVmRssKb(long pid);      // VmRSS of /proc/PID/status; -1 when unreadable
+long ReadVmRssKb(long pid);
+// CPU time (user + system) of process `pid` (0: this one, negative: not measured) between Start() and Stop(), as a
+// percentage of one core; -1 when /proc/PID/stat is unreadable.
+class CpuMeter {
+ public:
+  explicit CpuMeter(long pid) : pid_(pid) {}
+  void Start();
+  void Stop();
+  double percent() const;
+  boost::json::value Json() const;  // whole percent, or null when unknown
+
+ private:
+  long pid_;
+  double cpu_start_ = -1, cpu_stop_ = -1;
+  int64_t wall_start_ = 0, wall_stop_ = 0;
+};
+      // VmRSS of /proc/PID/status; -1 when unreadable
 void Progress(const std::string& line);
 void PrintSummary(const boost::json::object& summary, const std::string& markdown_row);
 

@@ -12,6 +12,7 @@ struct CommonOptions {
   std::string user_prefix;     // prepended to every user id
   int source_addresses = 0;    // 127.0.0.2.. ; 0 = one per 10,000 sockets
   int login_concurrency = 16;  // kept-alive connections used to log users in
+  long server_pid = 0;         // for its CPU use and VmRSS; 0 = not measured
 };
 
 struct HttpSendOptions {
@@ -35,7 +36,6 @@ struct WsLatencyOptions {
 struct WsIdleOptions {
   CommonOptions common;
   int connections = 10000;
-  long server_pid = 0;
   double hold = 10;            // seconds the connections stay idle before they are counted
   int connect_concurrency = 200;
 };

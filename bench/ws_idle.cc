@@ -96,13 +96,13 @@ asio::awaitable<void> ReportProgress(Run* run) {
     if (run->progress_done) break;
     Progress("[ws-idle] attempted " + std::to_string(run->attempted) + " connected " +
              std::to_string(run->connected) + " failed " + std::to_string(run->failed) + " open " +
-             std::to_string(run->open) + " server RSS " + std::to_string(ReadVmRssKb(run->o->server_pid)) + " kB");
+             std::to_string(run->open) + " server RSS " + std::to_string(ReadVmRssKb(run->o->common.server_pid)) + " kB");
   }
 }
 
 asio::awaitable<void> Main(Run* run) {
   auto ex = co_await asio::this_coro::executor;
-  const long pid = run->o->server_pid;
+  const long pid = run->o->common.server_pid;
   run->rss_start_kb = ReadVmRssKb(pid);
   auto login_aw = LoginAll(&run->sessions);
   co_await std::move(login_aw);
@@ -187,7 +187,7 @@ int RunWsIdle(const WsIdleOptions& o) {
   s["closed_during_hold"] = closed_during_hold;
   s["close_kinds"] = CountsJson(run.close_kinds);
   s["packets_received"] = run.packets;
-  s["server_pid"] = o.server_pid;
+  s["server_pid"] = o.common.server_pid;
   s["server_rss_start_kb"] = run.rss_start_kb;
   s["server_rss_before_kb"] = run.rss_before_kb;
   s["server_rss_connected_kb"] = run.rss_connected_kb;

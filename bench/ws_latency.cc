@@ -61,6 +61,7 @@ struct Run {
   bool sending_done = false;
   bool closing = false;
   bool setup_failed = false;
+  CpuMeter server_cpu{0}, bench_cpu{0};
 };
 
 std::string RequestPacket(const Run& run, uint64_t seq) {
@@ -321,8 +322,12 @@ asio::awaitable<void> Main(Run* run) {
   run->t0 = Clock::now() + std::chrono::milliseconds(100);
   auto progress = ReportProgress(run);
   asio::co_spawn(ex, std::move(progress), asio::detached);
+  run->server_cpu.Start();
+  run->bench_cpu.Start();
   auto schedule_aw = Schedule(run);
   co_await std::move(schedule_aw);
+  run->server_cpu.Stop();
+  run->bench_cpu.Stop();
   // Late deliveries still count until the drain ends.
   const auto drain_end = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(run->o->drain * 1000));
   while (Clock::now() < drain_end &&
@@ -343,6 +348,7 @@ int RunWsLatency(const WsLatencyOptions& o) {
   asio::io_context ioc(1);  // before the Run: its sockets must go first
   Run run;
   run.o = &o;
+  run.server_cpu = CpuMeter(o.common.server_pid > 0 ? o.common.server_pid : -1);
   if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
   if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty()) return Progress(e), 2;
   if (o.pairs < 1 || o.pairs > 9000) return Progress("--pairs: 1..9000"), 2;
@@ -414,6 +420,9 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["delivered_per_second"] = static_cast<int64_t>(static_cast<double>(run.delivery.count()) / measured_seconds + 0.5);
   s["delivery_latency"] = LatencyJson(run.delivery);
   s["ack_latency"] = LatencyJson(run.ack);
+  s["server_cpu_percent"] = run.server_cpu.Json();
+  s["bench_cpu_percent"] = run.bench_cpu.Json();
+  s["server_rss_kb"] = o.common.server_pid > 0 ? ReadVmRssKb(o.common.server_pid) : -1;
   s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();
