@@ -9,7 +9,12 @@ IoPool::IoPool(size_t threads) {
   }
 }
 
-IoPool::~IoPool() { Stop(); }
+IoPool::~IoPool() {
+  Stop();
+  // The listener's acceptor lives on context 0 while connections on the others may keep the
+  // listener alive: destroy those first, so nothing outlives the services it uses.
+  while (!contexts_.empty()) contexts_.pop_back();
+}
 
 void IoPool::Start() {
   for (auto& c : contexts_) {
