@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <chrono>
 #include <iostream>
@@ -87,6 +88,20 @@ double CpuSeconds(long pid) {
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
+// Sum of run_delay (ns) over the process's threads, in seconds.
+double RunQueueSeconds(long pid) {
+  if (pid < 0) return -1;
+  const std::string dir = pid > 0 ? "/proc/" + std::to_string(pid) + "/task" : "/proc/self/task";
+  std::error_code ec;
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
+    std::ifstream schedstat(task.path() / "schedstat");
+    unsigned long long run = 0, wait = 0;
+    if (schedstat >> run >> wait) total += static_cast<double>(wait) / 1e9;
+  }
+  return ec ? -1 : total;
+}
+
 int64_t WallNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -95,11 +110,13 @@ int64_t WallNanos() {
 
 void CpuMeter::Start() {
   cpu_start_ = CpuSeconds(pid_);
+  wait_start_ = RunQueueSeconds(pid_);
   wall_start_ = WallNanos();
 }
 
 void CpuMeter::Stop() {
   cpu_stop_ = CpuSeconds(pid_);
+  wait_stop_ = RunQueueSeconds(pid_);
   wall_stop_ = WallNanos();
 }
 
@@ -112,6 +129,12 @@ json::value CpuMeter::Json() const {
   const double p = percent();
   if (p < 0) return nullptr;
   return static_cast<int64_t>(p + 0.5);
+}
+
+json::value CpuMeter::WaitJson() const {
+  if (wait_start_ < 0 || wait_stop_ < 0 || wall_stop_ <= wall_start_) return nullptr;
+  const double seconds = static_cast<double>(wall_stop_ - wall_start_) / 1e9;
+  return static_cast<int64_t>(100.0 * (wait_stop_ - wait_start_) / seconds + 0.5);
 }
 
 void Progress(const std::string& line) { std::cerr << line << std::endl; }

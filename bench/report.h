@@ -27,10 +27,14 @@ class CpuMeter {
   void Stop();
   double percent() const;
   boost::json::value Json() const;  // whole percent, or null when unknown
+  // Time its threads were runnable but waiting for a CPU (schedstat run_delay), in % of the
+  // wall time: high means the figures measure a contended machine, not the program.
+  boost::json::value WaitJson() const;
 
  private:
   long pid_;
   double cpu_start_ = -1, cpu_stop_ = -1;
+  double wait_start_ = -1, wait_stop_ = -1;
   int64_t wall_start_ = 0, wall_stop_ = 0;
 };
       // VmRSS of /proc/PID/status; -1 when unreadable

@@ -7,6 +7,7 @@ set -eu
 build=$1; scenario=$2; shift 2
 port=${PORT:-7300}
 data=$(mktemp -d /tmp/relayer-bench.XXXXXX)
+: >"$data/server.log"
 taskset -c 0 "$build/apps/relayer" serve --dev --data "$data" --listen "127.0.0.1:$port" --threads 1 \
   >"$data/server.log" 2>&1 &
 server=$!

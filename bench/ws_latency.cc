@@ -422,6 +422,8 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["ack_latency"] = LatencyJson(run.ack);
   s["server_cpu_percent"] = run.server_cpu.Json();
   s["bench_cpu_percent"] = run.bench_cpu.Json();
+  s["server_runqueue_wait_percent"] = run.server_cpu.WaitJson();
+  s["bench_runqueue_wait_percent"] = run.bench_cpu.WaitJson();
   s["server_rss_kb"] = o.common.server_pid > 0 ? ReadVmRssKb(o.common.server_pid) : -1;
   s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["source_addresses"] = sources.size();
