@@ -7,9 +7,9 @@
 namespace relayer::bench {
 
 namespace {
-constexpr int kSubBits = 7;                  // 128 linear buckets per power of two
+constexpr int kSubBits = 7;  // 128 linear buckets per power of two
 constexpr uint64_t kSub = 1u << kSubBits;
-constexpr uint64_t kExact = 2 * kSub;        // values below 256 have a bucket each
+constexpr uint64_t kExact = 2 * kSub;  // values below 256 have a bucket each
 constexpr int kTopMagnitude = 62;
 constexpr size_t kBuckets = kExact + (kTopMagnitude - kSubBits) * kSub;
 }  // namespace

@@ -50,14 +50,16 @@ asio::awaitable<HttpResult> HttpClient::Send(const HttpRequest& request) {
   }
   req.keep_alive(true);
   req.prepare_payload();
-  auto write_aw = http::async_write(stream_, req, asio::redirect_error(asio::use_awaitable, out.ec));
+  auto write_aw =
+      http::async_write(stream_, req, asio::redirect_error(asio::use_awaitable, out.ec));
   co_await std::move(write_aw);
   if (out.ec) {
     Close();
     co_return out;
   }
   http::response<http::string_body> res;
-  auto read_aw = http::async_read(stream_, buffer_, res, asio::redirect_error(asio::use_awaitable, out.ec));
+  auto read_aw =
+      http::async_read(stream_, buffer_, res, asio::redirect_error(asio::use_awaitable, out.ec));
   co_await std::move(read_aw);
   if (out.ec) {
     Close();

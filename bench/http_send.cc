@@ -22,8 +22,8 @@ namespace {
 struct Run {
   const HttpSendOptions* o = nullptr;
   Target target;
-  UserSessions sessions;              // alice_i at i, bob_i at N + i
-  std::vector<std::string> paths;     // POST targets, one per connection
+  UserSessions sessions;           // alice_i at i, bob_i at N + i
+  std::vector<std::string> paths;  // POST targets, one per connection
   std::string setup_error;
   Clock::time_point window_start, window_end;
   Histogram latency;   // requests that completed inside the window
@@ -110,7 +110,8 @@ asio::awaitable<void> ReportProgress(Run* run) {
     std::snprintf(line, sizeof line, "[http-send] t=%.0fs %lu msgs/s p50 %s p99 %s errors %lu",
                   static_cast<double>(NanosBetween(start, Clock::now())) / 1e9,
                   static_cast<unsigned long>(run->completed - last_completed),
-                  Ms(run->interval.Percentile(50)).c_str(), Ms(run->interval.Percentile(99)).c_str(),
+                  Ms(run->interval.Percentile(50)).c_str(),
+                  Ms(run->interval.Percentile(99)).c_str(),
                   static_cast<unsigned long>(run->errors));
     Progress(line);
     last_completed = run->completed;
@@ -138,7 +139,8 @@ asio::awaitable<void> Main(Run* run) {
   Progress("[http-send] " + std::to_string(n) + " conversations ready; sending");
   const auto now = Clock::now();
   run->window_start = now + std::chrono::milliseconds(static_cast<int64_t>(run->o->warmup * 1000));
-  run->window_end = run->window_start + std::chrono::milliseconds(static_cast<int64_t>(run->o->seconds * 1000));
+  run->window_end =
+      run->window_start + std::chrono::milliseconds(static_cast<int64_t>(run->o->seconds * 1000));
   auto progress = ReportProgress(run);
   asio::co_spawn(ex, std::move(progress), asio::detached);
   run->server_cpu.Start();
@@ -158,16 +160,20 @@ int RunHttpSend(const HttpSendOptions& o) {
   run.o = &o;
   run.server_cpu = CpuMeter(o.common.server_pid > 0 ? o.common.server_pid : -1);
   if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty()) return Progress(e), 2;
+  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+    return Progress(e), 2;
   if (o.connections < 1 || o.connections > 5000) return Progress("--connections: 1..5000"), 2;
   const size_t n = static_cast<size_t>(o.connections);
-  for (size_t i = 0; i < n; ++i) run.sessions.users.push_back(o.common.user_prefix + "alice_" + std::to_string(i));
-  for (size_t i = 0; i < n; ++i) run.sessions.users.push_back(o.common.user_prefix + "bob_" + std::to_string(i));
+  for (size_t i = 0; i < n; ++i)
+    run.sessions.users.push_back(o.common.user_prefix + "alice_" + std::to_string(i));
+  for (size_t i = 0; i < n; ++i)
+    run.sessions.users.push_back(o.common.user_prefix + "bob_" + std::to_string(i));
   run.paths.assign(n, "");
 
   SourceAddresses sources(o.common.source_addresses, n);
   for (size_t i = 0; i < n; ++i) {
-    run.sessions.clients.push_back(std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
+    run.sessions.clients.push_back(
+        std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
   }
   auto main_aw = Main(&run);
   asio::co_spawn(ioc, std::move(main_aw), asio::detached);
@@ -196,9 +202,11 @@ int RunHttpSend(const HttpSendOptions& o) {
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();
   char row[300];
-  std::snprintf(row, sizeof row, "| http-send | %d connections, closed loop | %.0f msgs/s | p50 %s | p99 %s | %lu errors |",
-                o.connections, rate, Ms(run.latency.Percentile(50)).c_str(),
-                Ms(run.latency.Percentile(99)).c_str(), static_cast<unsigned long>(run.errors));
+  std::snprintf(
+      row, sizeof row,
+      "| http-send | %d connections, closed loop | %.0f msgs/s | p50 %s | p99 %s | %lu errors |",
+      o.connections, rate, Ms(run.latency.Percentile(50)).c_str(),
+      Ms(run.latency.Percentile(99)).c_str(), static_cast<unsigned long>(run.errors));
   PrintSummary(s, row);
   return 0;
 }

@@ -1,10 +1,11 @@
 #include "net.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 namespace relayer::bench {
 

@@ -32,8 +32,8 @@ class SourceAddresses {
 
 // Opens `socket`, binds it to `local` (the port is picked at connect time, by the 4-tuple), and
 // connects with TCP_NODELAY.
-boost::asio::awaitable<boost::system::error_code> Connect(boost::asio::ip::tcp::socket& socket,
-                                                          const boost::asio::ip::tcp::endpoint& remote,
-                                                          const boost::asio::ip::address& local);
+boost::asio::awaitable<boost::system::error_code> Connect(
+    boost::asio::ip::tcp::socket& socket, const boost::asio::ip::tcp::endpoint& remote,
+    const boost::asio::ip::address& local);
 
 }  // namespace relayer::bench

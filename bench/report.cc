@@ -1,14 +1,15 @@
 #include "report.h"
 
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <chrono>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
-#include <sys/utsname.h>
 #include <thread>
 
 namespace relayer::bench {
@@ -103,7 +104,8 @@ double RunQueueSeconds(long pid) {
 }
 
 int64_t WallNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 }  // namespace

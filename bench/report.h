@@ -18,8 +18,8 @@ boost::json::object CountsJson(const std::map<std::string, uint64_t>& counts);
 boost::json::value Number(double v);
 std::string Ms(int64_t nanos);  // "1.23 ms"
 long ReadVmRssKb(long pid);
-// CPU time (user + system) of process `pid` (0: this one, negative: not measured) between Start() and Stop(), as a
-// percentage of one core; -1 when /proc/PID/stat is unreadable.
+// CPU time (user + system) of process `pid` (0: this one, negative: not measured) between Start()
+// and Stop(), as a percentage of one core; -1 when /proc/PID/stat is unreadable.
 class CpuMeter {
  public:
   explicit CpuMeter(long pid) : pid_(pid) {}
@@ -37,7 +37,7 @@ class CpuMeter {
   double wait_start_ = -1, wait_stop_ = -1;
   int64_t wall_start_ = 0, wall_stop_ = 0;
 };
-      // VmRSS of /proc/PID/status; -1 when unreadable
+// VmRSS of /proc/PID/status; -1 when unreadable
 void Progress(const std::string& line);
 void PrintSummary(const boost::json::object& summary, const std::string& markdown_row);
 

@@ -28,15 +28,15 @@ struct WsLatencyOptions {
   int pairs = 100;
   double rate = 1000;  // messages per second, all pairs together
   double seconds = 10;
-  double warmup = 1;    // messages scheduled in the first seconds are sent but not measured
-  double drain = 5;     // how long to wait for late deliveries after the last send
+  double warmup = 1;  // messages scheduled in the first seconds are sent but not measured
+  double drain = 5;   // how long to wait for late deliveries after the last send
   int body_bytes = 150;
 };
 
 struct WsIdleOptions {
   CommonOptions common;
   int connections = 10000;
-  double hold = 10;            // seconds the connections stay idle before they are counted
+  double hold = 10;  // seconds the connections stay idle before they are counted
   int connect_concurrency = 200;
 };
 

@@ -44,9 +44,9 @@ boost::asio::awaitable<void> LoginAll(UserSessions* s) {
   co_await std::move(all);
   s->finished = true;
   s->seconds = static_cast<double>(NanosBetween(start, Clock::now())) / 1e9;
-  Progress("[login] " + std::to_string(s->done - s->failed) + "/" + std::to_string(s->users.size()) +
-           " users logged in in " + std::to_string(s->seconds) + " s" +
-           (s->first_error.empty() ? "" : "; first failure: " + s->first_error));
+  Progress("[login] " + std::to_string(s->done - s->failed) + "/" +
+           std::to_string(s->users.size()) + " users logged in in " + std::to_string(s->seconds) +
+           " s" + (s->first_error.empty() ? "" : "; first failure: " + s->first_error));
 }
 
 }  // namespace relayer::bench

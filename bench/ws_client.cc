@@ -26,7 +26,8 @@ asio::awaitable<boost::system::error_code> OpenLayerSocket(WsStream& ws, const T
   }));
   websocket::response_type res;
   const std::string path = "/?session_token=" + token;
-  auto handshake_aw = ws.async_handshake(res, target.host, path, asio::redirect_error(asio::use_awaitable, ec));
+  auto handshake_aw =
+      ws.async_handshake(res, target.host, path, asio::redirect_error(asio::use_awaitable, ec));
   co_await std::move(handshake_aw);
   if (ec) co_return ec;
   if (res[http::field::sec_websocket_protocol] != "layer-2.0") {

@@ -15,7 +15,8 @@ using WsStream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
 // Connects from `local` and upgrades; fails when the server does not pick layer-2.0.
 // `target` and `token` must outlive the awaitable.
-boost::asio::awaitable<boost::system::error_code> OpenLayerSocket(WsStream& ws, const Target& target,
+boost::asio::awaitable<boost::system::error_code> OpenLayerSocket(WsStream& ws,
+                                                                  const Target& target,
                                                                   boost::asio::ip::address local,
                                                                   const std::string& token);
 

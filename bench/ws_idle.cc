@@ -57,7 +57,8 @@ asio::awaitable<void> ReadLoop(Run* run, Conn* c) {
   run->closed++;
   std::string why = ec.message();
   if (ec == beast::websocket::error::closed) {
-    why = "closed by server: " + std::to_string(c->ws.reason().code) + " " + std::string(c->ws.reason().reason.data(), c->ws.reason().reason.size());
+    why = "closed by server: " + std::to_string(c->ws.reason().code) + " " +
+          std::string(c->ws.reason().reason.data(), c->ws.reason().reason.size());
   }
   run->close_kinds[why]++;
 }
@@ -96,7 +97,8 @@ asio::awaitable<void> ReportProgress(Run* run) {
     if (run->progress_done) break;
     Progress("[ws-idle] attempted " + std::to_string(run->attempted) + " connected " +
              std::to_string(run->connected) + " failed " + std::to_string(run->failed) + " open " +
-             std::to_string(run->open) + " server RSS " + std::to_string(ReadVmRssKb(run->o->common.server_pid)) + " kB");
+             std::to_string(run->open) + " server RSS " +
+             std::to_string(ReadVmRssKb(run->o->common.server_pid)) + " kB");
   }
 }
 
@@ -113,19 +115,22 @@ asio::awaitable<void> Main(Run* run) {
   co_await std::move(settle);
   run->rss_before_kb = ReadVmRssKb(pid);
   run->bench_rss_before_kb = ReadVmRssKb(0);
-  Progress("[ws-idle] server RSS before the sockets: " + std::to_string(run->rss_before_kb) + " kB");
+  Progress("[ws-idle] server RSS before the sockets: " + std::to_string(run->rss_before_kb) +
+           " kB");
 
   auto progress = ReportProgress(run);
   asio::co_spawn(ex, std::move(progress), asio::detached);
   const auto start = Clock::now();
-  auto open_aw = ForEach<Run>(run, &OpenOne, run->conns.size(), static_cast<size_t>(run->o->connect_concurrency));
+  auto open_aw = ForEach<Run>(run, &OpenOne, run->conns.size(),
+                              static_cast<size_t>(run->o->connect_concurrency));
   co_await std::move(open_aw);
   run->connect_seconds = static_cast<double>(NanosBetween(start, Clock::now())) / 1e9;
   run->rss_connected_kb = ReadVmRssKb(pid);
-  Progress("[ws-idle] " + std::to_string(run->connected) + " connected in " + std::to_string(run->connect_seconds) +
-           " s; holding them idle");
+  Progress("[ws-idle] " + std::to_string(run->connected) + " connected in " +
+           std::to_string(run->connect_seconds) + " s; holding them idle");
 
-  auto hold = SleepUntil(Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(run->o->hold * 1000)));
+  auto hold = SleepUntil(Clock::now() +
+                         std::chrono::milliseconds(static_cast<int64_t>(run->o->hold * 1000)));
   co_await std::move(hold);
   run->progress_done = true;
   run->rss_after_kb = ReadVmRssKb(pid);
@@ -140,8 +145,10 @@ int RunWsIdle(const WsIdleOptions& o) {
   Run run;
   run.o = &o;
   if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty()) return Progress(e), 2;
-  if (o.connections < 1 || o.connections > 19500) return Progress("--connections: 1..19500 (20,000 fds per process)"), 2;
+  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+    return Progress(e), 2;
+  if (o.connections < 1 || o.connections > 19500)
+    return Progress("--connections: 1..19500 (20,000 fds per process)"), 2;
   if (o.hold < 0 || o.hold > 3600) return Progress("--hold: 0..3600"), 2;
   const size_t n = static_cast<size_t>(o.connections);
 
@@ -153,7 +160,8 @@ int RunWsIdle(const WsIdleOptions& o) {
     run.conns.push_back(std::move(c));
   }
   for (int i = 0; i < std::max(1, o.common.login_concurrency); ++i) {
-    run.sessions.clients.push_back(std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
+    run.sessions.clients.push_back(
+        std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
   }
   auto main_aw = Main(&run);
   asio::co_spawn(ioc, std::move(main_aw), asio::detached);
@@ -168,9 +176,13 @@ int RunWsIdle(const WsIdleOptions& o) {
   }
   ioc.run_for(std::chrono::seconds(5));
 
-  const long grown_kb = run.rss_after_kb >= 0 && run.rss_before_kb >= 0 ? run.rss_after_kb - run.rss_before_kb : -1;
-  const double per_conn_bytes = held && grown_kb >= 0 ? static_cast<double>(grown_kb) * 1024.0 / held : 0;
-  const double bench_per_conn = held ? static_cast<double>(run.bench_rss_after_kb - run.bench_rss_before_kb) * 1024.0 / held : 0;
+  const long grown_kb =
+      run.rss_after_kb >= 0 && run.rss_before_kb >= 0 ? run.rss_after_kb - run.rss_before_kb : -1;
+  const double per_conn_bytes =
+      held && grown_kb >= 0 ? static_cast<double>(grown_kb) * 1024.0 / held : 0;
+  const double bench_per_conn =
+      held ? static_cast<double>(run.bench_rss_after_kb - run.bench_rss_before_kb) * 1024.0 / held
+           : 0;
   json::object s;
   s["scenario"] = "ws-idle";
   s["url"] = o.common.url;
@@ -198,7 +210,8 @@ int RunWsIdle(const WsIdleOptions& o) {
   s["machine"] = MachineJson();
   char row[300];
   std::snprintf(row, sizeof row,
-                "| ws-idle | %d connections | %zu held after %.0f s | server RSS %.1f → %.1f MB | %.1f KB per connection |",
+                "| ws-idle | %d connections | %zu held after %.0f s | server RSS %.1f → %.1f MB | "
+                "%.1f KB per connection |",
                 o.connections, held, o.hold, static_cast<double>(run.rss_before_kb) / 1024.0,
                 static_cast<double>(run.rss_after_kb) / 1024.0, per_conn_bytes / 1024.0);
   PrintSummary(s, row);

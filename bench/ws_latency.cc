@@ -46,12 +46,12 @@ struct Run {
   std::string setup_error;
   size_t sockets_failed = 0;
 
-  uint64_t total = 0;                 // messages to schedule
+  uint64_t total = 0;  // messages to schedule
   Clock::time_point t0;
   int64_t warmup_ns = 0;
-  std::vector<int64_t> scheduled;     // per sequence number, ns after t0
+  std::vector<int64_t> scheduled;  // per sequence number, ns after t0
   std::vector<uint8_t> sent, acked, received;
-  std::vector<int64_t> last_seq;      // per pair, for reordering
+  std::vector<int64_t> last_seq;  // per pair, for reordering
   uint64_t sent_count = 0, not_sent = 0, acks = 0, nacks = 0, received_distinct = 0;
   uint64_t duplicates = 0, duplicate_acks = 0, misrouted = 0, reordered = 0, echoes = 0;
   uint64_t sockets_closed = 0, bad_packets = 0;
@@ -67,7 +67,8 @@ struct Run {
 std::string RequestPacket(const Run& run, uint64_t seq) {
   const size_t pair = seq % run.conversations.size();
   std::string text = "seq=" + std::to_string(seq) + " pair=" + std::to_string(pair) + " ";
-  if (text.size() < static_cast<size_t>(run.o->body_bytes)) text.append(run.o->body_bytes - text.size(), 'x');
+  if (text.size() < static_cast<size_t>(run.o->body_bytes))
+    text.append(run.o->body_bytes - text.size(), 'x');
   json::object part{{"mime_type", "text/plain"}, {"body", text}};
   json::object data;
   data["parts"] = json::array{part};
@@ -133,7 +134,9 @@ const json::value* Path(const json::value& v, std::initializer_list<const char*>
   return cur;
 }
 
-bool Is(const json::value* v, std::string_view s) { return v && v->is_string() && v->as_string() == s; }
+bool Is(const json::value* v, std::string_view s) {
+  return v && v->is_string() && v->as_string() == s;
+}
 
 void OnResponse(Run* run, const json::value& packet, Clock::time_point now) {
   const json::value* request_id = Path(packet, {"body", "request_id"});
@@ -149,12 +152,14 @@ void OnResponse(Run* run, const json::value& packet, Clock::time_point now) {
   if (!success || !success->is_bool() || !success->as_bool()) {
     run->nacks++;
     const json::value* message = Path(packet, {"body", "data", "message"});
-    run->error_kinds[message && message->is_string() ? std::string(message->as_string()).substr(0, 120)
-                                                     : "error response"]++;
+    run->error_kinds[message && message->is_string()
+                         ? std::string(message->as_string()).substr(0, 120)
+                         : "error response"]++;
     return;
   }
   run->acks++;
-  if (run->scheduled[seq] >= run->warmup_ns) run->ack.Record(NanosBetween(run->t0, now) - run->scheduled[seq]);
+  if (run->scheduled[seq] >= run->warmup_ns)
+    run->ack.Record(NanosBetween(run->t0, now) - run->scheduled[seq]);
 }
 
 void OnMessageCreated(Run* run, Client& c, const json::value& packet, Clock::time_point now) {
@@ -215,7 +220,8 @@ asio::awaitable<void> ReadLoop(Run* run, Client* c) {
   }
   std::string why = "read: " + ec.message();
   if (ec == beast::websocket::error::closed) {
-    why = "closed by server: " + std::to_string(c->ws.reason().code) + " " + std::string(c->ws.reason().reason.data(), c->ws.reason().reason.size());
+    why = "closed by server: " + std::to_string(c->ws.reason().code) + " " +
+          std::string(c->ws.reason().reason.data(), c->ws.reason().reason.size());
   }
   MarkClosed(run, *c, why);
 }
@@ -242,7 +248,8 @@ asio::awaitable<void> OpenOne(Run* run, size_t worker, size_t i) {
 asio::awaitable<void> CreateOne(Run* run, size_t worker, size_t pair) {
   const std::string& token = run->sessions.tokens[2 * pair];
   if (token.empty() || run->sessions.tokens[2 * pair + 1].empty()) co_return;
-  auto aw = CreateConversation(*run->sessions.clients[worker], token, run->sessions.users[2 * pair + 1]);
+  auto aw =
+      CreateConversation(*run->sessions.clients[worker], token, run->sessions.users[2 * pair + 1]);
   ConversationResult r = co_await std::move(aw);
   if (r.id.empty() && run->setup_error.empty()) run->setup_error = r.error;
   run->conversations[pair] = r.id;
@@ -254,7 +261,8 @@ asio::awaitable<void> Schedule(Run* run) {
   const double interval_ns = 1e9 / run->o->rate;
   const size_t pairs = run->conversations.size();
   for (uint64_t seq = 0; seq < run->total; ++seq) {
-    const auto due = run->t0 + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(seq) * interval_ns));
+    const auto due = run->t0 + std::chrono::nanoseconds(
+                                   static_cast<int64_t>(static_cast<double>(seq) * interval_ns));
     if (Clock::now() < due) {
       timer.expires_at(due);
       boost::system::error_code ec;
@@ -284,15 +292,16 @@ asio::awaitable<void> ReportProgress(Run* run) {
     co_await std::move(aw);
     if (run->closing) break;
     char line[300];
-    std::snprintf(line, sizeof line,
-                  "[ws-latency] t=%.0fs sent %lu/s delivered %lu/s p50 %s p99 %s max %s acks %lu errors %lu "
-                  "closed %lu",
-                  static_cast<double>(NanosBetween(run->t0, Clock::now())) / 1e9,
-                  static_cast<unsigned long>(run->sent_count - last_sent),
-                  static_cast<unsigned long>(run->received_distinct - last_received),
-                  Ms(run->interval.Percentile(50)).c_str(), Ms(run->interval.Percentile(99)).c_str(),
-                  Ms(run->interval.max()).c_str(), static_cast<unsigned long>(run->acks),
-                  static_cast<unsigned long>(run->nacks), static_cast<unsigned long>(run->sockets_closed));
+    std::snprintf(
+        line, sizeof line,
+        "[ws-latency] t=%.0fs sent %lu/s delivered %lu/s p50 %s p99 %s max %s acks %lu errors %lu "
+        "closed %lu",
+        static_cast<double>(NanosBetween(run->t0, Clock::now())) / 1e9,
+        static_cast<unsigned long>(run->sent_count - last_sent),
+        static_cast<unsigned long>(run->received_distinct - last_received),
+        Ms(run->interval.Percentile(50)).c_str(), Ms(run->interval.Percentile(99)).c_str(),
+        Ms(run->interval.max()).c_str(), static_cast<unsigned long>(run->acks),
+        static_cast<unsigned long>(run->nacks), static_cast<unsigned long>(run->sockets_closed));
     Progress(line);
     last_sent = run->sent_count;
     last_received = run->received_distinct;
@@ -312,7 +321,8 @@ asio::awaitable<void> Main(Run* run) {
   co_await std::move(open_aw);
   if (run->sockets_failed) {
     if (run->setup_error.empty()) run->setup_error = "login failed: " + run->sessions.first_error;
-    run->setup_error = std::to_string(run->sockets_failed) + " sockets could not be opened; first: " + run->setup_error;
+    run->setup_error = std::to_string(run->sockets_failed) +
+                       " sockets could not be opened; first: " + run->setup_error;
     run->setup_failed = true;
     run->closing = true;
     for (auto& c : run->clients) beast::get_lowest_layer(c->ws).close();
@@ -329,7 +339,8 @@ asio::awaitable<void> Main(Run* run) {
   run->server_cpu.Stop();
   run->bench_cpu.Stop();
   // Late deliveries still count until the drain ends.
-  const auto drain_end = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(run->o->drain * 1000));
+  const auto drain_end =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(run->o->drain * 1000));
   while (Clock::now() < drain_end &&
          (run->received_distinct < run->acks || run->acks + run->nacks < run->sent_count)) {
     auto aw = SleepUntil(Clock::now() + std::chrono::milliseconds(10));
@@ -350,9 +361,11 @@ int RunWsLatency(const WsLatencyOptions& o) {
   run.o = &o;
   run.server_cpu = CpuMeter(o.common.server_pid > 0 ? o.common.server_pid : -1);
   if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty()) return Progress(e), 2;
+  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+    return Progress(e), 2;
   if (o.pairs < 1 || o.pairs > 9000) return Progress("--pairs: 1..9000"), 2;
-  if (o.rate <= 0 || o.rate > 1e6 || o.seconds <= 0 || o.seconds > 3600) return Progress("--rate/--seconds out of range"), 2;
+  if (o.rate <= 0 || o.rate > 1e6 || o.seconds <= 0 || o.seconds > 3600)
+    return Progress("--rate/--seconds out of range"), 2;
   const size_t pairs = static_cast<size_t>(o.pairs);
   run.total = static_cast<uint64_t>(o.rate * (o.warmup + o.seconds));
   if (run.total > 50'000'000) return Progress("rate × seconds is over 50M messages"), 2;
@@ -377,7 +390,8 @@ int RunWsLatency(const WsLatencyOptions& o) {
     run.clients.push_back(std::move(c));
   }
   for (int i = 0; i < std::max(1, o.common.login_concurrency); ++i) {
-    run.sessions.clients.push_back(std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
+    run.sessions.clients.push_back(
+        std::make_unique<HttpClient>(ioc.get_executor(), run.target, sources.Next()));
   }
   auto main_aw = Main(&run);
   asio::co_spawn(ioc, std::move(main_aw), asio::detached);
@@ -417,7 +431,8 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["close_kinds"] = CountsJson(run.close_kinds);
   s["bad_packets"] = run.bad_packets;
   s["max_send_lag_us"] = run.max_send_lag_ns / 1000;
-  s["delivered_per_second"] = static_cast<int64_t>(static_cast<double>(run.delivery.count()) / measured_seconds + 0.5);
+  s["delivered_per_second"] =
+      static_cast<int64_t>(static_cast<double>(run.delivery.count()) / measured_seconds + 0.5);
   s["delivery_latency"] = LatencyJson(run.delivery);
   s["ack_latency"] = LatencyJson(run.ack);
   s["server_cpu_percent"] = run.server_cpu.Json();
@@ -430,13 +445,14 @@ int RunWsLatency(const WsLatencyOptions& o) {
   s["machine"] = MachineJson();
   char row[400];
   std::snprintf(row, sizeof row,
-                "| ws-latency | %d pairs, %.0f msgs/s open loop | delivery p50 %s p99 %s p99.9 %s max %s | ack p50 %s "
+                "| ws-latency | %d pairs, %.0f msgs/s open loop | delivery p50 %s p99 %s p99.9 %s "
+                "max %s | ack p50 %s "
                 "p99 %s | lost %lu, dup %lu, errors %lu |",
-                o.pairs, o.rate, Ms(run.delivery.Percentile(50)).c_str(), Ms(run.delivery.Percentile(99)).c_str(),
-                Ms(run.delivery.Percentile(99.9)).c_str(), Ms(run.delivery.max()).c_str(),
-                Ms(run.ack.Percentile(50)).c_str(), Ms(run.ack.Percentile(99)).c_str(),
-                static_cast<unsigned long>(lost), static_cast<unsigned long>(run.duplicates),
-                static_cast<unsigned long>(run.nacks));
+                o.pairs, o.rate, Ms(run.delivery.Percentile(50)).c_str(),
+                Ms(run.delivery.Percentile(99)).c_str(), Ms(run.delivery.Percentile(99.9)).c_str(),
+                Ms(run.delivery.max()).c_str(), Ms(run.ack.Percentile(50)).c_str(),
+                Ms(run.ack.Percentile(99)).c_str(), static_cast<unsigned long>(lost),
+                static_cast<unsigned long>(run.duplicates), static_cast<unsigned long>(run.nacks));
   PrintSummary(s, row);
   return 0;
 }
