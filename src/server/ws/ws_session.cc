@@ -59,7 +59,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
  private:
   // ---- connection life ------------------------------------------------------------------------
 
-  asio::awaitable<void> Run(std::shared_ptr<WsSession> self) {
+  asio::awaitable<void> Run([[maybe_unused]] std::shared_ptr<WsSession> self) {
     std::string token;
     if (auto url = boost::urls::parse_origin_form(upgrade_.target())) {
       for (auto p : url->params()) {
@@ -139,7 +139,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     wake_.cancel();
   }
 
-  asio::awaitable<void> WriteLoop(std::shared_ptr<WsSession> self) {
+  asio::awaitable<void> WriteLoop([[maybe_unused]] std::shared_ptr<WsSession> self) {
     boost::system::error_code ec;
     ws_.text(true);
     while (!closed_) {
@@ -208,7 +208,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     Respond(request_id, method, false, ErrorJson(status, std::move(data)));
   }
 
-  asio::awaitable<void> HandleRequest(std::shared_ptr<WsSession> self, json::object body) {
+  asio::awaitable<void> HandleRequest([[maybe_unused]] std::shared_ptr<WsSession> self, json::object body) {
     std::string request_id, method;
     if (auto* r = body.if_contains("request_id"); r && r->is_string()) request_id = r->as_string();
     if (auto* m = body.if_contains("method"); m && m->is_string()) method = m->as_string();
@@ -381,7 +381,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
 
   // ---- typing indicators ---------------------------------------------------------------------
 
-  asio::awaitable<void> HandleSignal(std::shared_ptr<WsSession> self, json::object body) {
+  asio::awaitable<void> HandleSignal([[maybe_unused]] std::shared_ptr<WsSession> self, json::object body) {
     auto* type = body.if_contains("type");
     if (!type || !type->is_string() || type->as_string() != "typing_indicator") co_return;
     auto* object = body.if_contains("object");
