@@ -72,6 +72,18 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
                      : json::value(MessageJson(*result.message, user, base));
         }
         sink->Send("change", ChangeBody(change, data, base), change.ts);
+        if (change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage) {
+          // The conversation's last_message moves too; live only (a replay carries the
+          // message creates, from which the SDK sets last_message itself).
+          Change moved;
+          moved.op = ChangeOp::kUpdate;
+          moved.type = ObjectType::kConversation;
+          moved.object_id = change.conversation_id.str();
+          json::array patch{json::object{{"operation", "set"},
+                                         {"property", "last_message"},
+                                         {"id", MessageUrl(MessageId(change.object_id))}}};
+          sink->Send("change", ChangeBody(moved, patch, base), change.ts);
+        }
       }
     }
   }

@@ -100,6 +100,10 @@ test('Message.create answers the sender and pushes a create change to the other 
   assert.equal(pushed.body.data.parts[0].body, 'hi');
   assert.equal(pushed.body.data.sender.user_id, 'alice');
   assert.equal(pushed.body.data.is_unread, true);
+  // The conversation's last_message follows, as a Layer-Patch naming the message by id.
+  const moved = await b.waitFor((p) => p.type === 'change' && p.body.operation === 'update' &&
+    p.body.object.id === cid && p.body.data.some((op) => op.property === 'last_message'), 'last_message update');
+  assert.deepEqual(moved.body.data, [{ operation: 'set', property: 'last_message', id: mid }]);
   // Counters on bob's socket are gapless.
   b.packets.forEach((p, i) => assert.equal(p.counter, i));
   // Bad input over the socket is an error response, and the socket keeps serving.
