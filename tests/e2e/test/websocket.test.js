@@ -156,3 +156,30 @@ test('a client that stops reading is disconnected; the sender and others are una
   const messages = new Set(back.packets.filter((p) => p.type === 'change' && p.body.object.type === 'Message').map((p) => p.body.object.id));
   assert.equal(messages.size, COUNT, 'the replay carries every message');
 });
+
+test('a socket that answers no ping is closed after the idle timeout; one that answers stays', { timeout: TIMEOUT_MS }, async (t) => {
+  const net = require('node:net');
+  const crypto = require('node:crypto');
+  const server = await startServer({ extraArgs: ['--ws-idle-timeout', '2'] });
+  t.after(() => server.stop());
+  const token = await server.createSession('alice');
+  // A raw client: completes the upgrade, then reads but never sends (so never a pong).
+  const raw = net.connect(server.port, '127.0.0.1');
+  const key = crypto.randomBytes(16).toString('base64');
+  raw.write(`GET /?session_token=${encodeURIComponent(token)} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+    `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: layer-2.0\r\n\r\n');
+  let received = '';
+  raw.on('data', (d) => { received += d.toString('latin1'); });
+  const started = Date.now();
+  const rawClosed = new Promise((r) => raw.on('close', r));
+  // A well-behaved client (the websocket package answers pings) on the same server.
+  const good = await openSocket(server, token);
+  await rawClosed;
+  const after = Date.now() - started;
+  assert.match(received, /^HTTP\/1\.1 101/, 'the upgrade was accepted');
+  assert.ok(after >= 1500 && after < 10000, `closed after ${after} ms, expected about 2 s`);
+  await new Promise((r) => setTimeout(r, 3000));
+  const alive = await good.request('Counter.read', {});
+  assert.equal(alive.body.success, true, 'the client that answers pings is still connected');
+});
