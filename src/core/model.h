@@ -42,7 +42,8 @@ struct MessagePart {
   std::optional<ContentRef> content;
 };
 
-// Who sent a message: a user, or a named service (Platform API), never both.
+// Who sent a message: a user, or a named service (Platform API). For a user, `name` is the
+// user's display name as the store last knew it; for a service it is the service's name.
 struct Sender {
   std::optional<UserId> user_id;
   std::string name;

@@ -146,6 +146,11 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
                                      MessageChange(ChangeOp::kCreate, m, participants, ""), out));
   out.outcome = CreateOutcome::kCreated;
+  if (user_sender) {
+    // The answer and the pushed copy name the sender as the identity is now (see rows.cc).
+    RELAYER_ASSIGN_OR_RETURN(Identity sender, IdentityOrBare(ctx.db, op.app_id, *m.sender.user_id));
+    m.sender.name = sender.display_name;
+  }
   out.message = std::move(m);
   return Status::Ok();
 }

@@ -86,7 +86,7 @@ test('packets count from 0 and responses carry the request id; /websocket/ works
 test('Message.create answers the sender and pushes a create change to the other participant', { timeout: TIMEOUT_MS }, async (t) => {
   const server = await startServer();
   t.after(() => server.stop());
-  const a = await openSocket(server, await server.createSession('alice'));
+  const a = await openSocket(server, await server.createSession('alice', { display_name: 'Alice Liddell' }));
   const b = await openSocket(server, await server.createSession('bob'));
   const conv = await a.request('Conversation.create', { participants: ['layer:///identities/bob'], distinct: true });
   assert.equal(conv.body.success, true, JSON.stringify(conv.body));
@@ -99,6 +99,12 @@ test('Message.create answers the sender and pushes a create change to the other 
   assert.equal(pushed.body.operation, 'create');
   assert.equal(pushed.body.data.parts[0].body, 'hi');
   assert.equal(pushed.body.data.sender.user_id, 'alice');
+  // The SDK overwrites its copy of the sender with this: it must carry her display name.
+  assert.equal(pushed.body.data.sender.display_name, 'Alice Liddell');
+  assert.equal(sent.body.data.sender.display_name, 'Alice Liddell');
+  const listed = await server.request('GET', `/conversations/${cid.split('/').pop()}/messages`,
+    { sessionToken: await server.createSession('bob') });
+  assert.equal(listed.json[0].sender.display_name, 'Alice Liddell');
   assert.equal(pushed.body.data.is_unread, true);
   // The conversation's last_message follows, as a Layer-Patch naming the message by id.
   const moved = await b.waitFor((p) => p.type === 'change' && p.body.operation === 'update' &&
