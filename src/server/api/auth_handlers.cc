@@ -16,16 +16,11 @@ namespace asio = boost::asio;
 using Awaitable = ClientApi::Impl::Awaitable;
 
 Awaitable ClientApi::Impl::PostNonces(Call&) {
-  CreateNonceOp op;
-  op.nonce = Nonce(RandomToken(24));
-  op.now = clock();
-  op.expires_at = op.now + options.limits.nonce_ttl_ms;
-  std::string nonce = op.nonce.str();
-  auto written_aw = Write(store, std::move(op));
-  auto written = co_await std::move(written_aw);
-  if (!written.status.ok()) co_return ErrorResponse(written.status);
+  auto nonce_aw = NewNonce();
+  auto nonce = co_await std::move(nonce_aw);
+  if (!nonce.ok()) co_return ErrorResponse(nonce.status());
   json::object body;
-  body["nonce"] = nonce;
+  body["nonce"] = *nonce;
   co_return JsonResponse(http::status::created, body);
 }
 
@@ -92,11 +87,8 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
 }
 
 Awaitable ClientApi::Impl::DeleteSession(Call& call) {
-  DeleteSessionOp op{SessionToken(call.params[0])};
-  auto written_aw = Write(store, std::move(op));
-  auto written = co_await std::move(written_aw);
-  if (!written.status.ok()) co_return ErrorResponse(written.status);
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(DeleteSessionOp{SessionToken(call.params[0])});
+  co_return co_await std::move(answer);
 }
 
 Awaitable ClientApi::Impl::GetIdentity(Call& call) {

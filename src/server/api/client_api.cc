@@ -18,9 +18,8 @@ TimeMs SystemNow() {
       .count();
 }
 
-ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c,
-                      ChangeSink k)
-    : store(s), blocking(b), apps(a), options(std::move(o)), clock(std::move(c)), sink(std::move(k)) {
+ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c)
+    : store(s), blocking(b), apps(a), options(std::move(o)), clock(std::move(c)) {
   using V = http::verb;
   router.Add(V::post, "/nonces", {&Impl::PostNonces, false});
   router.Add(V::post, "/sessions", {&Impl::PostSessions, false});
@@ -125,7 +124,7 @@ asio::awaitable<Result<Caller>> ClientApi::Impl::Authenticate(const std::string&
   co_return Caller{std::move(*session), app};
 }
 
-asio::awaitable<Response> ClientApi::Impl::Unauthorized(std::string message) {
+asio::awaitable<Result<std::string>> ClientApi::Impl::NewNonce() {
   CreateNonceOp op;
   op.nonce = Nonce(RandomToken(24));
   op.now = clock();
@@ -133,15 +132,25 @@ asio::awaitable<Response> ClientApi::Impl::Unauthorized(std::string message) {
   std::string nonce = op.nonce.str();
   auto written_aw = Write(store, std::move(op));
   auto written = co_await std::move(written_aw);
-  if (!written.status.ok()) co_return ErrorResponse(written.status);
-  json::object data;
-  data["nonce"] = nonce;
-  co_return ErrorResponse(Status(ErrorCode::kAuthenticationRequired, std::move(message)),
-                          std::move(data));
+  if (!written.status.ok()) co_return written.status;
+  co_return nonce;
 }
 
-void ClientApi::Impl::Publish(const AppId& app, std::vector<Change> changes) {
-  if (sink && !changes.empty()) sink(app, std::move(changes));
+asio::awaitable<Response> ClientApi::Impl::WriteNoContent(WriteOp op) {
+  auto written_aw = Write(store, std::move(op));
+  auto written = co_await std::move(written_aw);
+  if (!written.status.ok()) co_return ErrorResponse(written.status);
+  co_return EmptyResponse(http::status::no_content);
+}
+
+asio::awaitable<Response> ClientApi::Impl::Unauthorized(std::string message) {
+  auto nonce_aw = NewNonce();
+  auto nonce = co_await std::move(nonce_aw);
+  if (!nonce.ok()) co_return ErrorResponse(nonce.status());
+  json::object data;
+  data["nonce"] = *nonce;
+  co_return ErrorResponse(Status(ErrorCode::kAuthenticationRequired, std::move(message)),
+                          std::move(data));
 }
 
 asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
@@ -215,9 +224,8 @@ asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
 }
 
 ClientApi::ClientApi(Store& store, asio::thread_pool& blocking, const AppRegistry& apps,
-                     ApiOptions options, Clock clock, ChangeSink sink)
-    : impl_(std::make_unique<Impl>(store, blocking, apps, std::move(options), std::move(clock),
-                                   std::move(sink))) {}
+                     ApiOptions options, Clock clock)
+    : impl_(std::make_unique<Impl>(store, blocking, apps, std::move(options), std::move(clock))) {}
 
 ClientApi::~ClientApi() = default;
 
@@ -245,6 +253,5 @@ asio::awaitable<Response> ClientApi::AuthenticationRequired(std::string message)
   co_return co_await std::move(unauthorized);
 }
 
-void ClientApi::set_change_sink(ChangeSink sink) { impl_->sink = std::move(sink); }
 
 }  // namespace relayer::server

@@ -29,10 +29,6 @@ struct ApiOptions {
 using Clock = std::function<TimeMs()>;
 TimeMs SystemNow();
 
-// Receives committed changes (for the WebSocket fan-out). Called on a network thread after the
-// answer to the request that caused them has been produced; must not block.
-using ChangeSink = std::function<void(const AppId&, std::vector<Change>)>;
-
 // What an authenticated request knows about its caller.
 struct Caller {
   Session session;
@@ -42,7 +38,7 @@ struct Caller {
 class ClientApi {
  public:
   ClientApi(Store& store, boost::asio::thread_pool& blocking, const AppRegistry& apps,
-            ApiOptions options, Clock clock = SystemNow, ChangeSink sink = nullptr);
+            ApiOptions options, Clock clock = SystemNow);
   ~ClientApi();
 
   boost::asio::awaitable<Response> Handle(Request req);
@@ -51,8 +47,6 @@ class ClientApi {
   boost::asio::awaitable<Result<Caller>> Authenticate(const std::string& token);
   // A 401 answer with a fresh nonce in data.nonce.
   boost::asio::awaitable<Response> AuthenticationRequired(std::string message);
-
-  void set_change_sink(ChangeSink sink);
 
   // Internals, shared by the handler files (client_api_impl.h).
   struct Call;

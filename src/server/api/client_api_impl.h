@@ -39,16 +39,18 @@ struct ClientApi::Impl {
   const AppRegistry& apps;
   ApiOptions options;
   Clock clock;
-  ChangeSink sink;
   Router<Route> router;
 
-  Impl(Store& s, boost::asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c,
-       ChangeSink k);
+  Impl(Store& s, boost::asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c);
 
   Awaitable Dispatch(Request req);
   boost::asio::awaitable<Result<Caller>> Authenticate(const std::string& token);
   boost::asio::awaitable<Response> Unauthorized(std::string message);
-  void Publish(const AppId& app, std::vector<Change> changes);
+  // A fresh single-use nonce, stored; its text, or the store's error.
+  boost::asio::awaitable<Result<std::string>> NewNonce();
+  // Commits `op` and answers 204, or the error. Changes reach sockets through the store's
+  // publisher (PublishingStore), not through the handlers.
+  Awaitable WriteNoContent(WriteOp op);
   std::string BaseUrl(const Request& req) const;
   void AddCors(const Request& req, Response& res) const;
   bool OriginAllowed(std::string_view origin) const;
@@ -88,6 +90,9 @@ Result<std::vector<MessagePart>> ParseParts(const boost::json::value* parts, con
 // Builds CreateConversationOp fields from a create body (shared with Conversation.create).
 Status ParseConversationCreate(const boost::json::object& body, const Limits& limits,
                                CreateConversationOp& op);
+// The error a create answers with when it found an existing object (conflict, id_in_use), or Ok
+// for a created or an equal distinct conversation. `kind` names the object: "conversation".
+Status CreateOutcomeStatus(CreateOutcome outcome, std::string_view kind);
 // Builds CreateMessageOp fields from a create body (shared with Message.create).
 Status ParseMessageCreate(const boost::json::object& body, const Limits& limits,
                           CreateMessageOp& op);

@@ -78,6 +78,21 @@ Status ParseConversationCreate(const json::object& body, const Limits& limits,
   return Status::Ok();
 }
 
+Status CreateOutcomeStatus(CreateOutcome outcome, std::string_view kind) {
+  switch (outcome) {
+    case CreateOutcome::kCreated:
+    case CreateOutcome::kExisting:
+      return Status::Ok();
+    case CreateOutcome::kConflict:
+      return Status(ErrorCode::kConflict,
+                    "A distinct conversation with these participants exists with different "
+                    "metadata");
+    case CreateOutcome::kIdInUse:
+      return Status(ErrorCode::kIdInUse, "The " + std::string(kind) + " id is already in use");
+  }
+  return Internal("unexpected create outcome");
+}
+
 Result<Page> ClientApi::Impl::ParsePage(const Call& call) const {
   Page page;
   page.page_size = options.limits.default_page_size;
@@ -126,27 +141,15 @@ Awaitable ClientApi::Impl::PostConversation(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
   json::value conv = r.conversation ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url))
                                     : json::value(nullptr);
-  switch (r.outcome) {
-    case CreateOutcome::kCreated: {
-      auto res = JsonResponse(http::status::created, conv);
-      res.set(http::field::location, conv.as_object()["url"].as_string());
-      co_return res;
-    }
-    case CreateOutcome::kExisting:
-      co_return JsonResponse(http::status::ok, conv);
-    case CreateOutcome::kConflict:
-      co_return ErrorResponse(Status(ErrorCode::kConflict,
-                                     "A distinct conversation with these participants exists "
-                                     "with different metadata"),
-                              std::move(conv));
-    case CreateOutcome::kIdInUse:
-      co_return ErrorResponse(Status(ErrorCode::kIdInUse, "The conversation id is already in use"),
-                              std::move(conv));
+  if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
+    co_return ErrorResponse(s, std::move(conv));
   }
-  co_return ErrorResponse(Internal("unexpected create outcome"));
+  if (r.outcome == CreateOutcome::kExisting) co_return JsonResponse(http::status::ok, conv);
+  auto res = JsonResponse(http::status::created, conv);
+  res.set(http::field::location, conv.as_object()["url"].as_string());
+  co_return res;
 }
 
 Awaitable ClientApi::Impl::ListConversations(Call& call) {
@@ -212,11 +215,8 @@ Awaitable ClientApi::Impl::PatchConversation(Call& call) {
   op.actor = call.user();
   op.patch = std::move(*patch);
   op.now = clock();
-  auto r_aw = Write(store, std::move(op));
-  auto r = co_await std::move(r_aw);
-  if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(std::move(op));
+  co_return co_await std::move(answer);
 }
 
 Awaitable ClientApi::Impl::DeleteConversation(Call& call) {
@@ -240,11 +240,8 @@ Awaitable ClientApi::Impl::DeleteConversation(Call& call) {
     op.leave = it->second == "true";
   }
   op.now = clock();
-  auto r_aw = Write(store, std::move(op));
-  auto r = co_await std::move(r_aw);
-  if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(std::move(op));
+  co_return co_await std::move(answer);
 }
 
 Awaitable ClientApi::Impl::MarkAllRead(Call& call) {
@@ -261,11 +258,8 @@ Awaitable ClientApi::Impl::MarkAllRead(Call& call) {
   op.actor = call.user();
   op.position = *position;
   op.now = clock();
-  auto r_aw = Write(store, std::move(op));
-  auto r = co_await std::move(r_aw);
-  if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(std::move(op));
+  co_return co_await std::move(answer);
 }
 
 }  // namespace relayer::server

@@ -92,12 +92,10 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
   json::value msg = r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url))
                               : json::value(nullptr);
-  if (r.outcome == CreateOutcome::kIdInUse) {
-    co_return ErrorResponse(Status(ErrorCode::kIdInUse, "The message id is already in use"),
-                            std::move(msg));
+  if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
+    co_return ErrorResponse(s, std::move(msg));
   }
   auto res = JsonResponse(http::status::created, msg);
   if (msg.is_object()) res.set(http::field::location, msg.as_object()["url"].as_string());
@@ -148,11 +146,8 @@ Awaitable ClientApi::Impl::DeleteMessage(Call& call) {
   op.id = *id;
   op.actor = call.user();
   op.now = clock();
-  auto r_aw = Write(store, std::move(op));
-  auto r = co_await std::move(r_aw);
-  if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(std::move(op));
+  co_return co_await std::move(answer);
 }
 
 Awaitable ClientApi::Impl::PostReceipt(Call& call) {
@@ -172,11 +167,8 @@ Awaitable ClientApi::Impl::PostReceipt(Call& call) {
   op.actor = call.user();
   op.type = *type;
   op.now = clock();
-  auto r_aw = Write(store, std::move(op));
-  auto r = co_await std::move(r_aw);
-  if (!r.status.ok()) co_return ErrorResponse(r.status);
-  Publish(call.app(), std::move(r.changes));
-  co_return EmptyResponse(http::status::no_content);
+  auto answer = WriteNoContent(std::move(op));
+  co_return co_await std::move(answer);
 }
 
 }  // namespace relayer::server

@@ -261,21 +261,10 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     }
     json::value conv = r.conversation ? json::value(ConversationJson(*r.conversation, user(), base_url_))
                                       : json::value(nullptr);
-    switch (r.outcome) {
-      case CreateOutcome::kCreated:
-      case CreateOutcome::kExisting:
-        Respond(request_id, method, true, std::move(conv));
-        break;
-      case CreateOutcome::kConflict:
-        Fail(request_id, method,
-             Status(ErrorCode::kConflict, "A distinct conversation with these participants exists "
-                                          "with different metadata"),
-             std::move(conv));
-        break;
-      case CreateOutcome::kIdInUse:
-        Fail(request_id, method, Status(ErrorCode::kIdInUse, "The conversation id is already in use"),
-             std::move(conv));
-        break;
+    if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
+      Fail(request_id, method, s, std::move(conv));
+    } else {
+      Respond(request_id, method, true, std::move(conv));
     }
   }
 
@@ -304,9 +293,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     }
     json::value msg = r.message ? json::value(MessageJson(*r.message, user(), base_url_))
                                 : json::value(nullptr);
-    if (r.outcome == CreateOutcome::kIdInUse) {
-      Fail(request_id, method, Status(ErrorCode::kIdInUse, "The message id is already in use"),
-           std::move(msg));
+    if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
+      Fail(request_id, method, s, std::move(msg));
     } else {
       Respond(request_id, method, true, std::move(msg));
     }
