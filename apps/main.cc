@@ -1,8 +1,9 @@
 // The one `relayer` binary: subcommands serve and token (see README and docs/).
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "serve_command.h"
 #include "token_command.h"

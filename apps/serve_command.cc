@@ -1,9 +1,10 @@
 #include "serve_command.h"
 
-#include <csignal>
-#include <iostream>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
 
 #include "server/app/config.h"
 #include "server/app/dev_app.h"
@@ -17,7 +18,8 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   auto* cmd = app.add_subcommand("serve", "Run the server");
   cmd->add_option("--config", o.config_file, "TOML config file (see docs/configuration.md)");
   cmd->add_option("--data", o.data_dir, "Data folder (database, dev app) [./data]");
-  cmd->add_option("--listen", o.listen, "HOST:PORT to listen on; port 0 picks one [127.0.0.1:7070]");
+  cmd->add_option("--listen", o.listen,
+                  "HOST:PORT to listen on; port 0 picks one [127.0.0.1:7070]");
   cmd->add_option("--app-id", o.app_id, "Layer app id (UUID or layer:///apps/staging/UUID)");
   cmd->add_option("--provider-id", o.provider_id, "Identity provider id: the identity tokens' iss");
   cmd->add_option("--identity-key", o.identity_keys, "KID=PUBLIC.pem, repeatable");
@@ -29,11 +31,13 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--max-participants", o.max_participants, "Participants per conversation [25]");
   cmd->add_option("--max-page-size", o.max_page_size, "Largest page of a list [100]");
   cmd->add_option("--session-ttl", o.session_ttl_seconds, "Session lifetime in seconds [30 days]");
-  cmd->add_option("--ws-max-queued-bytes", o.ws_max_queued_bytes,
-                  "Outgoing WebSocket bytes queued before a client that does not read is dropped [8 MiB]");
+  cmd->add_option(
+      "--ws-max-queued-bytes", o.ws_max_queued_bytes,
+      "Outgoing WebSocket bytes queued before a client that does not read is dropped [8 MiB]");
   cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
                   "Seconds without data or pong before a WebSocket is closed [90]");
-  cmd->add_flag("--dev", o.dev, "Create/use a development app in the data folder and sign demo tokens");
+  cmd->add_flag("--dev", o.dev,
+                "Create/use a development app in the data folder and sign demo tokens");
 }
 
 namespace {
@@ -69,11 +73,13 @@ int RunServe(const ServeOptions& o) {
     spec.platform_tokens = o.platform_tokens;
     for (const auto& kv : o.identity_keys) {
       auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) return Fail("--identity-key wants KID=PUBLIC.pem, got '" + kv + "'");
+      if (eq == std::string::npos || eq == 0)
+        return Fail("--identity-key wants KID=PUBLIC.pem, got '" + kv + "'");
       spec.key_files[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     if (spec.provider_id.empty()) return Fail("--app-id needs --provider-id");
-    if (spec.key_files.empty()) return Fail("--app-id needs at least one --identity-key KID=PUBLIC.pem");
+    if (spec.key_files.empty())
+      return Fail("--app-id needs at least one --identity-key KID=PUBLIC.pem");
     config.apps.push_back(std::move(spec));
   }
 

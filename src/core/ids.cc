@@ -76,9 +76,13 @@ std::optional<UserId> ParseIdentityRef(std::string_view s) {
   return UserId(raw);
 }
 
-std::string ConversationUrl(const ConversationId& id) { return "layer:///conversations/" + id.str(); }
+std::string ConversationUrl(const ConversationId& id) {
+  return "layer:///conversations/" + id.str();
+}
 std::string MessageUrl(const MessageId& id) { return "layer:///messages/" + id.str(); }
-std::string IdentityUrl(const UserId& id) { return "layer:///identities/" + PercentEncode(id.str()); }
+std::string IdentityUrl(const UserId& id) {
+  return "layer:///identities/" + PercentEncode(id.str());
+}
 
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

@@ -9,9 +9,12 @@ ReceiptState ApplyReceipt(ReceiptState current, ReceiptType type) {
 
 const char* ReceiptStateName(ReceiptState s) {
   switch (s) {
-    case ReceiptState::kSent: return "sent";
-    case ReceiptState::kDelivered: return "delivered";
-    case ReceiptState::kRead: return "read";
+    case ReceiptState::kSent:
+      return "sent";
+    case ReceiptState::kDelivered:
+      return "delivered";
+    case ReceiptState::kRead:
+      return "read";
   }
   return "sent";
 }

@@ -29,8 +29,8 @@ json::object BasicIdentityJson(const Identity& identity, const std::string& base
   o["url"] = base_url + "/identities/" + PercentEncode(identity.user_id.str());
   o["user_id"] = identity.user_id.str();
   o["display_name"] = identity.display_name;
-  o["avatar_url"] = identity.avatar_url.empty() ? json::value(nullptr)
-                                                : json::value(identity.avatar_url);
+  o["avatar_url"] =
+      identity.avatar_url.empty() ? json::value(nullptr) : json::value(identity.avatar_url);
   return o;
 }
 
@@ -109,8 +109,8 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   }
   auto mine = m.recipient_status.find(viewer);
   bool is_sender = m.sender.user_id && *m.sender.user_id == viewer;
-  o["is_unread"] = !is_sender && mine != m.recipient_status.end() &&
-                   mine->second != ReceiptState::kRead;
+  o["is_unread"] =
+      !is_sender && mine != m.recipient_status.end() && mine->second != ReceiptState::kRead;
   o["recipient_status"] = std::move(status);
   if (m.notification) o["notification"] = *m.notification;
   return o;

@@ -67,15 +67,19 @@ inline Status InvalidProperty(std::string prop, std::string m) {
 inline Status MissingProperty(std::string prop, std::string m) {
   return Status(ErrorCode::kMissingProperty, std::move(m), std::move(prop));
 }
-inline Status InvalidRequest(std::string m) { return Status(ErrorCode::kInvalidRequest, std::move(m)); }
-inline Status Internal(std::string m) { return Status(ErrorCode::kInternalServerError, std::move(m)); }
+inline Status InvalidRequest(std::string m) {
+  return Status(ErrorCode::kInvalidRequest, std::move(m));
+}
+inline Status Internal(std::string m) {
+  return Status(ErrorCode::kInternalServerError, std::move(m));
+}
 
 // A value or an error. Accessing value() of an error is a bug (asserts).
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -83,9 +87,18 @@ class Result {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
   }
-  T& value() & { assert(ok()); return std::get<T>(v_); }
-  const T& value() const& { assert(ok()); return std::get<T>(v_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }

@@ -44,7 +44,7 @@ inline boost::asio::awaitable<WriteResult> Write(Store& store, WriteOp op) {
         store.Submit(std::move(op), [shared](WriteResult r) {
           auto ex = boost::asio::get_associated_executor(*shared);
           auto p = std::make_shared<WriteResult>(std::move(r));
-          boost::asio::post(ex, [shared, p]() mutable { std::move(*shared)(std::move(*p)); });
+          boost::asio::post(ex, [shared, p]() mutable { std::move (*shared)(std::move(*p)); });
         });
       },
       boost::asio::use_awaitable, std::move(op));

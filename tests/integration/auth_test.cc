@@ -93,17 +93,17 @@ TEST_F(Auth, TokenWithWrongHeaderOrSignatureIsRejected) {
                         ",\"exp\":" + std::to_string(claims.exp) + "}";
   // Every variant below shares `payload` (and its unused nonce); the unaltered token is accepted
   // at the end, so each rejection is about the one thing changed.
-  ExpectTokenRejected(SignRawJwt(R"({"typ":"JWT","alg":"RS256","cty":"layer-eit;v=2","kid":"k1"})",
-                                 payload),
-                      "wrong cty");
+  ExpectTokenRejected(
+      SignRawJwt(R"({"typ":"JWT","alg":"RS256","cty":"layer-eit;v=2","kid":"k1"})", payload),
+      "wrong cty");
   ExpectTokenRejected(SignRawJwt(R"({"typ":"JWT","alg":"RS256","kid":"k1"})", payload),
                       "missing cty");
-  ExpectTokenRejected(SignRawJwt(R"({"typ":"JWT","alg":"HS256","cty":"layer-eit;v=1","kid":"k1"})",
-                                 payload),
-                      "alg HS256");
-  ExpectTokenRejected(SignRawJwt(R"({"typ":"JWT","alg":"none","cty":"layer-eit;v=1","kid":"k1"})",
-                                 payload),
-                      "alg none");
+  ExpectTokenRejected(
+      SignRawJwt(R"({"typ":"JWT","alg":"HS256","cty":"layer-eit;v=1","kid":"k1"})", payload),
+      "alg HS256");
+  ExpectTokenRejected(
+      SignRawJwt(R"({"typ":"JWT","alg":"none","cty":"layer-eit;v=1","kid":"k1"})", payload),
+      "alg none");
   ExpectTokenRejected(SignRawJwt(R"({"typ":"JWT","alg":"RS256","cty":"layer-eit;v=1"})", payload),
                       "missing kid");
   std::string good =
@@ -143,9 +143,10 @@ TEST_F(Auth, SessionRequestWithoutTokenOrAppIsRejected) {
   auto no_app = Post("", "/sessions", "{\"identity_token\":\"" + token + "\"}");
   EXPECT_EQ(no_app.status, 422) << Describe(no_app);
   EXPECT_EQ(no_app.ErrorId(), "missing_property");
-  auto other_app = Post("", "/sessions",
-                        "{\"identity_token\":\"" + token + "\",\"app_id\":\"layer:///apps/staging/" +
-                            server::RandomUuid() + "\"}");
+  auto other_app =
+      Post("", "/sessions",
+           "{\"identity_token\":\"" + token + "\",\"app_id\":\"layer:///apps/staging/" +
+               server::RandomUuid() + "\"}");
   EXPECT_EQ(other_app.status, 403) << Describe(other_app);
   EXPECT_EQ(other_app.ErrorId(), "invalid_app_id");
   EXPECT_EQ(other_app.Code(), 2);
@@ -181,9 +182,9 @@ TEST_F(Auth, MissingOrMalformedAuthorizationGets401) {
 
 TEST_F(Auth, UnquotedSessionTokenIsAccepted) {
   std::string token = Login("alice");
-  auto r = client().Send("GET", "/conversations",
-                         {{"Accept", std::string(kAccept)},
-                          {"Authorization", "Layer session-token=" + token}});
+  auto r = client().Send(
+      "GET", "/conversations",
+      {{"Accept", std::string(kAccept)}, {"Authorization", "Layer session-token=" + token}});
   EXPECT_EQ(r.status, 200) << Describe(r);
 }
 

@@ -58,16 +58,19 @@ TEST_F(Authorization, NonParticipantDoesNotSeeItInList) {
 }
 
 TEST_F(Authorization, NonParticipantCannotAddThemselves) {
-  ExpectDenied(Patch(mallory_, "/conversations/" + conv_,
-                     R"([{"operation":"add","property":"participants","id":"layer:///identities/mallory"}])"),
-               "PATCH add self");
+  ExpectDenied(
+      Patch(
+          mallory_, "/conversations/" + conv_,
+          R"([{"operation":"add","property":"participants","id":"layer:///identities/mallory"}])"),
+      "PATCH add self");
   ExpectDenied(Patch(mallory_, "/conversations/" + conv_,
                      R"([{"operation":"set","property":"participants","value":["mallory"]}])"),
                "PATCH set participants");
-  ExpectDenied(Call("POST", "/conversations/" + conv_, mallory_,
-                    R"([{"operation":"add","property":"participants","id":"mallory"}])",
-                    {{"Content-Type", std::string(kPatchType)}, {"X-HTTP-Method-Override", "PATCH"}}),
-               "POST with X-HTTP-Method-Override: PATCH");
+  ExpectDenied(
+      Call("POST", "/conversations/" + conv_, mallory_,
+           R"([{"operation":"add","property":"participants","id":"mallory"}])",
+           {{"Content-Type", std::string(kPatchType)}, {"X-HTTP-Method-Override", "PATCH"}}),
+      "POST with X-HTTP-Method-Override: PATCH");
   ExpectDenied(Get(mallory_, "/conversations/" + conv_), "GET after the attempts");
   ExpectUntouched();
 }

@@ -12,7 +12,8 @@ class BadInput : public ApiTest {
     conv_ = CreateConversation(alice_, {"bob"});
   }
   // Every error is a complete Layer error object with a matching code and status.
-  void ExpectError(const HttpResult& r, int status, const std::string& id, const std::string& what) {
+  void ExpectError(const HttpResult& r, int status, const std::string& id,
+                   const std::string& what) {
     EXPECT_EQ(r.status, status) << what << ": " << Describe(r);
     EXPECT_EQ(r.ErrorId(), id) << what << ": " << Describe(r);
     ASSERT_TRUE(r.json.is_object()) << what << ": " << Describe(r);
@@ -65,13 +66,20 @@ TEST_F(BadInput, MissingOrWrongAcceptIsNotAcceptable) {
 }
 
 TEST_F(BadInput, MalformedJsonIsInvalidRequest) {
-  const char* bodies[] = {"{", "{\"participants\":", "not json", "{\"participants\":[\"bob\",]}",
-                          "{} trailing", "\xff\xfe{}", "[\"participants\"]", "\"string\"", "42",
+  const char* bodies[] = {"{",
+                          "{\"participants\":",
+                          "not json",
+                          "{\"participants\":[\"bob\",]}",
+                          "{} trailing",
+                          "\xff\xfe{}",
+                          "[\"participants\"]",
+                          "\"string\"",
+                          "42",
                           "null"};
   for (const char* body : bodies) {
     ExpectError(Post(alice_, "/conversations", body), 400, "invalid_request", body);
-    ExpectError(Post(alice_, "/conversations/" + conv_ + "/messages", body), 400,
-                "invalid_request", body);
+    ExpectError(Post(alice_, "/conversations/" + conv_ + "/messages", body), 400, "invalid_request",
+                body);
   }
   ExpectError(Post(alice_, "/conversations", ""), 400, "invalid_request", "empty body");
   ExpectError(Post(alice_, "/sessions", "{oops"), 400, "invalid_request", "sessions body");
@@ -107,7 +115,9 @@ TEST_F(BadInput, WrongTypesAreInvalidProperty) {
       R"({"participants":["bob"],"metadata":{"a":["x"]}})",
       R"({"participants":["bob"],"id":42})",
       R"({"participants":["bob"],"id":"layer:///conversations/not-a-uuid"})",
-      R"({"participants":["bob"],"id":"layer:///messages/)" "0b6f5b0e-9d4c-4a8e-8d43-4f1e1b2c3d4e" R"("})",
+      R"({"participants":["bob"],"id":"layer:///messages/)"
+      "0b6f5b0e-9d4c-4a8e-8d43-4f1e1b2c3d4e"
+      R"("})",
   };
   for (const char* body : bodies) {
     ExpectError(Post(alice_, "/conversations", body), 422, "invalid_property", body);
@@ -136,7 +146,8 @@ TEST_F(BadInput, BadIdsAndQueryParameters) {
   ExpectError(Get(alice_, "/conversations/not-a-uuid"), 404, "not_found", "conversation id");
   ExpectError(Get(alice_, "/conversations/" + conv_ + "x"), 404, "not_found", "uuid with suffix");
   ExpectError(Get(alice_, "/messages/12345"), 404, "not_found", "message id");
-  ExpectError(Get(alice_, "/conversations/not-a-uuid/messages"), 404, "not_found", "messages of bad id");
+  ExpectError(Get(alice_, "/conversations/not-a-uuid/messages"), 404, "not_found",
+              "messages of bad id");
   ExpectError(Post(alice_, "/messages/nope/receipts", R"({"type":"read"})"), 404, "not_found",
               "receipt on bad id");
   ExpectError(Patch(alice_, "/conversations/nope", "[]"), 404, "not_found", "patch bad id");
@@ -145,12 +156,13 @@ TEST_F(BadInput, BadIdsAndQueryParameters) {
   ExpectError(Get(alice_, "/conversations/%ZZ"), 400, "invalid_request", "bad percent-encoding");
   ExpectError(Get(alice_, "/conversations?page_size=0"), 422, "invalid_property", "page_size 0");
   ExpectError(Get(alice_, "/conversations?page_size=-3"), 422, "invalid_property", "page_size -3");
-  ExpectError(Get(alice_, "/conversations?page_size=ten"), 422, "invalid_property", "page_size ten");
-  ExpectError(Get(alice_, "/conversations?page_size=99999999999999999999"), 422,
-              "invalid_property", "page_size huge");
+  ExpectError(Get(alice_, "/conversations?page_size=ten"), 422, "invalid_property",
+              "page_size ten");
+  ExpectError(Get(alice_, "/conversations?page_size=99999999999999999999"), 422, "invalid_property",
+              "page_size huge");
   ExpectError(Get(alice_, "/conversations?from_id=garbage"), 422, "invalid_property", "from_id");
-  ExpectError(Get(alice_, "/conversations/" + conv_ + "/messages?from_id=layer:///messages/x"),
-              422, "invalid_property", "messages from_id");
+  ExpectError(Get(alice_, "/conversations/" + conv_ + "/messages?from_id=layer:///messages/x"), 422,
+              "invalid_property", "messages from_id");
   ExpectError(Get(alice_, "/conversations?sort_by=title"), 422, "invalid_property", "sort_by");
   ExpectStillServing();
 }
@@ -175,8 +187,8 @@ TEST_F(BadInput, MalformedHttpGetsAnErrorAndServerKeepsServing) {
       server().port(), "POST /nonces HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
   EXPECT_EQ(bad_length.rfind("HTTP/1.1 400", 0), 0u) << bad_length;
   std::string huge_header = RawExchange(
-      server().port(), "GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
-                           "\r\n\r\n");
+      server().port(),
+      "GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.rfind("HTTP/1.1 4", 0), 0u) << huge_header.substr(0, 200);
   // A client that connects and says nothing, or hangs up mid-request, harms nobody else.
   RawExchange(server().port(), "");

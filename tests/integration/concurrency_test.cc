@@ -118,13 +118,15 @@ TEST_F(Concurrency, SimultaneousReadReceiptsLeaveExactUnreadCount) {
     for (int k = 0; k < 3; ++k) {
       const std::string& m = msgs[static_cast<size_t>(i * 3 + k)];
       As(c, bob, "POST", "/messages/" + m + "/receipts", R"({"type":"read"})");
-      As(c, bob, "POST", "/messages/" + msgs[static_cast<size_t>((i * 3 + k + 5) % 24)] + "/receipts",
+      As(c, bob, "POST",
+         "/messages/" + msgs[static_cast<size_t>((i * 3 + k + 5) % 24)] + "/receipts",
          R"({"type":"delivery"})");
     }
   });
   EXPECT_EQ(GetConversation(bob, conv)["unread_message_count"], 0);
   for (const auto& m : msgs) {
-    EXPECT_EQ(GetMessage(alice, m)["recipient_status"].as_object().at("layer:///identities/bob"), "read");
+    EXPECT_EQ(GetMessage(alice, m)["recipient_status"].as_object().at("layer:///identities/bob"),
+              "read");
   }
 }
 
@@ -136,8 +138,8 @@ TEST_F(Concurrency, SimultaneousParticipantAddsAreAllKept) {
     std::string ops = R"([{"operation":"add","property":"participants","id":"user)" +
                       std::to_string(i) + R"("},{"operation":"set","property":"metadata.k)" +
                       std::to_string(i) + R"(","value":"v"}])";
-    auto r = As(c, i % 2 ? bob : alice, "PATCH", "/conversations/" + conv, ops,
-                std::string(kPatchType));
+    auto r =
+        As(c, i % 2 ? bob : alice, "PATCH", "/conversations/" + conv, ops, std::string(kPatchType));
     EXPECT_EQ(r.status, 204) << Describe(r);
   });
   auto c = GetConversation(alice, conv);
@@ -148,10 +150,12 @@ TEST_F(Concurrency, SimultaneousParticipantAddsAreAllKept) {
 TEST_F(Concurrency, OneNonceStartsOneSessionUnderRace) {
   std::string nonce = NewNonce();
   std::vector<std::string> tokens;
-  for (int i = 0; i < 8; ++i) tokens.push_back(SignToken(ValidClaims(server(), "u" + std::to_string(i), nonce)));
+  for (int i = 0; i < 8; ++i)
+    tokens.push_back(SignToken(ValidClaims(server(), "u" + std::to_string(i), nonce)));
   std::atomic<int> created{0}, rejected{0};
   RunTogether(8, [&](int i, HttpClient& c) {
-    json::object body{{"identity_token", tokens[static_cast<size_t>(i)]}, {"app_id", server().app_id()}};
+    json::object body{{"identity_token", tokens[static_cast<size_t>(i)]},
+                      {"app_id", server().app_id()}};
     auto r = c.Send("POST", "/sessions",
                     {{"Accept", std::string(kAccept)}, {"Content-Type", "application/json"}},
                     json::serialize(body));

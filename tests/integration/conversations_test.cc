@@ -36,12 +36,13 @@ class Conversations : public ApiTest {
 };
 
 TEST_F(Conversations, CreateAddsCreatorAndAnswersFullObject) {
-  auto r = Post(alice_, "/conversations", R"({"participants":["layer:///identities/bob"],"distinct":false})");
+  auto r = Post(alice_, "/conversations",
+                R"({"participants":["layer:///identities/bob"],"distinct":false})");
   ASSERT_EQ(r.status, 201) << Describe(r);
   EXPECT_EQ(r.Str("id").rfind("layer:///conversations/", 0), 0u) << r.Str("id");
   std::string uuid = Uuid(r.Str("id"));
-  EXPECT_EQ(r.Str("url"), "http://127.0.0.1:" + std::to_string(server().port()) +
-                              "/conversations/" + uuid);
+  EXPECT_EQ(r.Str("url"),
+            "http://127.0.0.1:" + std::to_string(server().port()) + "/conversations/" + uuid);
   EXPECT_EQ(r.Str("messages_url"), r.Str("url") + "/messages");
   EXPECT_EQ(r.Header("Location"), r.Str("url"));
   EXPECT_FALSE(r.Str("created_at").empty());
@@ -53,7 +54,8 @@ TEST_F(Conversations, CreateAddsCreatorAndAnswersFullObject) {
   EXPECT_TRUE(r.At("last_message").is_null());
   for (const auto& p : r.At("participants").as_array()) {
     const auto& o = p.as_object();
-    EXPECT_EQ(o.at("id"), ("layer:///identities/" + std::string(o.at("user_id").as_string())).c_str());
+    EXPECT_EQ(o.at("id"),
+              ("layer:///identities/" + std::string(o.at("user_id").as_string())).c_str());
     EXPECT_TRUE(o.contains("url") && o.contains("display_name") && o.contains("avatar_url"));
     if (o.at("user_id") == "alice") {
       EXPECT_EQ(o.at("display_name"), "Alice");
@@ -75,7 +77,8 @@ TEST_F(Conversations, DistinctIsTheDefault) {
 TEST_F(Conversations, DistinctCreateFromOtherSideReturnsSameConversation) {
   auto first = Post(alice_, "/conversations", R"({"participants":["bob"],"distinct":true})");
   ASSERT_EQ(first.status, 201) << Describe(first);
-  auto second = Post(bob_, "/conversations", R"({"participants":["layer:///identities/alice"],"distinct":true})");
+  auto second = Post(bob_, "/conversations",
+                     R"({"participants":["layer:///identities/alice"],"distinct":true})");
   EXPECT_EQ(second.status, 200) << Describe(second);
   EXPECT_EQ(second.Str("id"), first.Str("id"));
   EXPECT_EQ(ListIds(alice_, "").size(), 1u);
@@ -102,11 +105,11 @@ TEST_F(Conversations, DistinctCreateWithEqualMetadataReturnsExisting) {
 }
 
 TEST_F(Conversations, DistinctCreateWithDifferentMetadataConflictsWithExistingAsData) {
-  auto first = Post(alice_, "/conversations",
-                    R"({"participants":["bob"],"metadata":{"title":"Lunch"}})");
+  auto first =
+      Post(alice_, "/conversations", R"({"participants":["bob"],"metadata":{"title":"Lunch"}})");
   ASSERT_EQ(first.status, 201) << Describe(first);
-  auto other = Post(bob_, "/conversations",
-                    R"({"participants":["alice"],"metadata":{"title":"Dinner"}})");
+  auto other =
+      Post(bob_, "/conversations", R"({"participants":["alice"],"metadata":{"title":"Dinner"}})");
   ASSERT_EQ(other.status, 409) << Describe(other);
   EXPECT_EQ(other.ErrorId(), "conflict");
   EXPECT_EQ(other.Code(), 108);

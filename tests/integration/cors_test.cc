@@ -147,13 +147,14 @@ TEST_F(CorsRestricted, OnlyConfiguredOriginsAreEchoed) {
   ASSERT_EQ(allowed.status, 200);
   EXPECT_EQ(allowed.Header("Access-Control-Allow-Origin"), "https://allowed.example.com");
   EXPECT_EQ(allowed.Header("Access-Control-Allow-Credentials"), "true");
-  auto other = Call("GET", "/conversations", token, std::nullopt,
-                    {{"Origin", "https://evil.example.com"}});
-  EXPECT_FALSE(other.HasHeader("Access-Control-Allow-Origin")) << other.Header("Access-Control-Allow-Origin");
+  auto other =
+      Call("GET", "/conversations", token, std::nullopt, {{"Origin", "https://evil.example.com"}});
+  EXPECT_FALSE(other.HasHeader("Access-Control-Allow-Origin"))
+      << other.Header("Access-Control-Allow-Origin");
   EXPECT_FALSE(other.HasHeader("Access-Control-Allow-Credentials"));
-  auto preflight = client().Send("OPTIONS", "/conversations",
-                                 {{"Origin", "https://evil.example.com"},
-                                  {"Access-Control-Request-Method", "GET"}});
+  auto preflight = client().Send(
+      "OPTIONS", "/conversations",
+      {{"Origin", "https://evil.example.com"}, {"Access-Control-Request-Method", "GET"}});
   EXPECT_FALSE(preflight.HasHeader("Access-Control-Allow-Origin"));
 }
 

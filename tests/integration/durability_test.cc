@@ -12,7 +12,8 @@ class Durability : public ApiTest {
   std::string Normalized(const HttpResult& r) {
     std::string s = json::serialize(r.json);
     std::string base = "http://127.0.0.1:" + std::to_string(server().port());
-    for (size_t pos; (pos = s.find(base)) != std::string::npos;) s.replace(pos, base.size(), "BASE");
+    for (size_t pos; (pos = s.find(base)) != std::string::npos;)
+      s.replace(pos, base.size(), "BASE");
     return s;
   }
 };
@@ -25,7 +26,8 @@ TEST_F(Durability, EverythingAcknowledgedSurvivesRestart) {
   std::string conv = CreateConversation(alice, {"bob"}, true, R"({"title":"Before"})");
   std::string other = CreateConversation(bob, {"carol"}, false);
   std::vector<std::string> msgs;
-  for (int i = 0; i < 5; ++i) msgs.push_back(Uuid(SendText(alice, conv, "m" + std::to_string(i))["id"].as_string()));
+  for (int i = 0; i < 5; ++i)
+    msgs.push_back(Uuid(SendText(alice, conv, "m" + std::to_string(i))["id"].as_string()));
   auto b64 = Post(bob, "/conversations/" + conv + "/messages",
                   R"({"parts":[{"mime_type":"image/png","body":"AAEC","encoding":"base64"}],)"
                   R"("notification":{"text":"Bob sent a picture"}})");
@@ -77,7 +79,9 @@ TEST_F(Durability, EverythingAcknowledgedSurvivesRestart) {
   EXPECT_EQ(c["metadata"].as_object().at("title"), "After");
   EXPECT_EQ(c["participants"].as_array().size(), 3u);
   EXPECT_EQ(c["total_message_count"], 5);
-  EXPECT_EQ(GetMessage(alice, msgs[0])["recipient_status"].as_object().at("layer:///identities/bob"), "read");
+  EXPECT_EQ(
+      GetMessage(alice, msgs[0])["recipient_status"].as_object().at("layer:///identities/bob"),
+      "read");
   EXPECT_EQ(Get(alice, "/messages/" + msgs[4]).status, 404);
   EXPECT_EQ(Get(bob, "/messages/" + msgs[3]).status, 404);
   EXPECT_EQ(Get(alice, "/messages/" + msgs[3]).status, 200);

@@ -27,7 +27,8 @@ TEST_F(Identities, ProfileComesFromIdentityTokenClaims) {
 
 TEST_F(Identities, LaterLoginReplacesTheProfile) {
   Login("alice", [](server::IdentityClaims& c) { c.display_name = "Old Name"; });
-  std::string token = Login("alice", [](server::IdentityClaims& c) { c.display_name = "New Name"; });
+  std::string token =
+      Login("alice", [](server::IdentityClaims& c) { c.display_name = "New Name"; });
   auto r = Get(token, "/identities/alice");
   ASSERT_EQ(r.status, 200) << Describe(r);
   EXPECT_EQ(r.Str("display_name"), "New Name");

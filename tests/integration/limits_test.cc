@@ -28,7 +28,8 @@ class Limits : public ApiTest {
   }
   static std::string Parts(const std::vector<size_t>& sizes) {
     json::array parts;
-    for (size_t n : sizes) parts.push_back(json::object{{"mime_type", "text/plain"}, {"body", std::string(n, 'x')}});
+    for (size_t n : sizes)
+      parts.push_back(json::object{{"mime_type", "text/plain"}, {"body", std::string(n, 'x')}});
     return json::serialize(json::object{{"parts", parts}});
   }
   HttpResult Send(const std::string& body) {
@@ -39,11 +40,13 @@ class Limits : public ApiTest {
 
 TEST_F(Limits, BodyOverConfiguredLimitIs413AndServerKeepsServing) {
   // A body just under the limit reaches the handler (and fails there for its own reasons).
-  std::string under = R"({"participants":["bob"],"metadata":{"k":")" + std::string(3900, 'a') + "\"}}";
+  std::string under =
+      R"({"participants":["bob"],"metadata":{"k":")" + std::string(3900, 'a') + "\"}}";
   ASSERT_LT(under.size(), 4096u);
   auto ok = Post(alice_, "/conversations", under);
   EXPECT_NE(ok.status, 413) << Describe(ok);
-  std::string over = R"({"participants":["bob"],"metadata":{"k":")" + std::string(5000, 'a') + "\"}}";
+  std::string over =
+      R"({"participants":["bob"],"metadata":{"k":")" + std::string(5000, 'a') + "\"}}";
   auto r = Post(alice_, "/conversations", over);
   EXPECT_EQ(r.status, 413) << Describe(r);
   EXPECT_EQ(r.ErrorId(), "request_entity_too_large") << Describe(r);
@@ -56,9 +59,9 @@ TEST_F(Limits, BodyOverConfiguredLimitIs413AndServerKeepsServing) {
 }
 
 TEST_F(Limits, DeclaredContentLengthOverLimitIsRefusedUpFront) {
-  std::string answer = RawExchange(server().port(),
-                                   "POST /nonces HTTP/1.1\r\nHost: x\r\nAccept: " +
-                                       std::string(kAccept) + "\r\nContent-Length: 100000000\r\n\r\n");
+  std::string answer = RawExchange(
+      server().port(), "POST /nonces HTTP/1.1\r\nHost: x\r\nAccept: " + std::string(kAccept) +
+                           "\r\nContent-Length: 100000000\r\n\r\n");
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer.substr(0, 300);
   EXPECT_EQ(Get(alice_, "/conversations/" + conv_).status, 200);
 }
@@ -89,7 +92,8 @@ TEST_F(Limits, MessageSizeLimitCountsAllParts) {
 TEST_F(Limits, ParticipantLimitOnCreateCountsTheCreator) {
   auto four = Post(alice_, "/conversations", R"({"participants":["b","c","d"],"distinct":false})");
   EXPECT_EQ(four.status, 201) << Describe(four);
-  auto five = Post(alice_, "/conversations", R"({"participants":["b","c","d","e"],"distinct":false})");
+  auto five =
+      Post(alice_, "/conversations", R"({"participants":["b","c","d","e"],"distinct":false})");
   EXPECT_EQ(five.status, 422) << Describe(five);
   EXPECT_EQ(five.ErrorId(), "invalid_property");
   auto many = Post(alice_, "/conversations",
@@ -106,8 +110,9 @@ TEST_F(Limits, ParticipantLimitOnPatch) {
   auto fifth = Patch(alice_, "/conversations/" + conv,
                      R"([{"operation":"add","property":"participants","id":"e"}])");
   EXPECT_EQ(fifth.status, 422) << Describe(fifth);
-  auto set = Patch(alice_, "/conversations/" + conv,
-                   R"([{"operation":"set","property":"participants","value":["alice","b","c","d","e"]}])");
+  auto set =
+      Patch(alice_, "/conversations/" + conv,
+            R"([{"operation":"set","property":"participants","value":["alice","b","c","d","e"]}])");
   EXPECT_EQ(set.status, 422) << Describe(set);
   EXPECT_EQ(GetConversation(alice_, conv)["participants"].as_array().size(), 4u);
 }
@@ -147,12 +152,12 @@ TEST_F(Limits, UserIdLengthLimit) {
   auto r = StartSession(SignToken(ValidClaims(server(), std::string(17, 'u'), nonce)));
   EXPECT_EQ(r.status, 422) << Describe(r);
   EXPECT_FALSE(Login(std::string(16, 'u')).empty());
-  auto conv = Post(alice_, "/conversations",
-                   R"({"participants":[")" + std::string(17, 'u') + R"("]})");
+  auto conv =
+      Post(alice_, "/conversations", R"({"participants":[")" + std::string(17, 'u') + R"("]})");
   EXPECT_EQ(conv.status, 422) << Describe(conv);
-  auto patch = Patch(alice_, "/conversations/" + conv_,
-                     R"([{"operation":"add","property":"participants","id":")" +
-                         std::string(17, 'u') + R"("}])");
+  auto patch = Patch(
+      alice_, "/conversations/" + conv_,
+      R"([{"operation":"add","property":"participants","id":")" + std::string(17, 'u') + R"("}])");
   EXPECT_EQ(patch.status, 422) << Describe(patch);
 }
 
@@ -161,7 +166,8 @@ TEST_F(Limits, DisplayNameLengthLimit) {
   long_name.display_name = std::string(11, 'n');
   auto r = StartSession(SignToken(long_name));
   EXPECT_EQ(r.status, 422) << Describe(r);
-  std::string token = Login("dana", [](server::IdentityClaims& c) { c.display_name = std::string(10, 'n'); });
+  std::string token =
+      Login("dana", [](server::IdentityClaims& c) { c.display_name = std::string(10, 'n'); });
   EXPECT_EQ(Get(token, "/identities/dana").Str("display_name"), std::string(10, 'n'));
 }
 

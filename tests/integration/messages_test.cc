@@ -1,4 +1,5 @@
-// POST/GET/DELETE messages: parts, MIME types, base64, inline size, notification, positions, paging.
+// POST/GET/DELETE messages: parts, MIME types, base64, inline size, notification, positions,
+// paging.
 #include "integration/test_server.h"
 
 namespace relayer::it {
@@ -65,9 +66,9 @@ TEST_F(Messages, SendAnswersFullMessageObject) {
 }
 
 TEST_F(Messages, AnyTypeSubtypeMimeIsAccepted) {
-  for (const char* mime : {"text/plain", "application/json", "image/png",
-                           "application/vnd.example.card+json", "text/plain; charset=utf-8",
-                           "application/x-custom"}) {
+  for (const char* mime :
+       {"text/plain", "application/json", "image/png", "application/vnd.example.card+json",
+        "text/plain; charset=utf-8", "application/x-custom"}) {
     auto r = PostMessage(alice_, OnePart(mime, "x"));
     EXPECT_EQ(r.status, 201) << mime << " -> " << Describe(r);
     if (r.status == 201) {
@@ -132,18 +133,21 @@ TEST_F(Messages, InlineBodyUpTo2KBIsAcceptedLargerGetsClearError) {
   EXPECT_EQ(big.ErrorId(), "invalid_property");
   EXPECT_NE(big.Str("message").find("2048"), std::string::npos) << big.Str("message");
   // Base64 counts decoded bytes: 2048 bytes encode to 2732 characters and still fit.
-  auto b64_ok = PostMessage(alice_, OnePart("application/octet-stream",
-                                            server::Base64Encode(std::string(2048, '\x01')), "base64"));
+  auto b64_ok =
+      PostMessage(alice_, OnePart("application/octet-stream",
+                                  server::Base64Encode(std::string(2048, '\x01')), "base64"));
   EXPECT_EQ(b64_ok.status, 201) << Describe(b64_ok);
-  auto b64_big = PostMessage(alice_, OnePart("application/octet-stream",
-                                             server::Base64Encode(std::string(2049, '\x01')), "base64"));
+  auto b64_big =
+      PostMessage(alice_, OnePart("application/octet-stream",
+                                  server::Base64Encode(std::string(2049, '\x01')), "base64"));
   EXPECT_EQ(b64_big.status, 422) << Describe(b64_big);
   EXPECT_EQ(GetConversation(alice_, conv_)["total_message_count"], 2);
 }
 
 TEST_F(Messages, RichContentPartIsRejectedClearly) {
-  auto r = PostMessage(alice_, R"({"parts":[{"mime_type":"image/png","content":{"id":"layer:///content/)" +
-                                   server::RandomUuid() + R"(","size":5000}}]})");
+  auto r = PostMessage(alice_,
+                       R"({"parts":[{"mime_type":"image/png","content":{"id":"layer:///content/)" +
+                           server::RandomUuid() + R"(","size":5000}}]})");
   EXPECT_EQ(r.status, 422) << Describe(r);
   EXPECT_FALSE(r.Str("message").empty());
 }
@@ -177,7 +181,8 @@ TEST_F(Messages, PositionsCountUpPerConversation) {
 
 TEST_F(Messages, ListIsNewestFirstPagedByFromId) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 7; ++i) ids.push_back(Uuid(SendText(alice_, conv_, std::to_string(i))["id"].as_string()));
+  for (int i = 0; i < 7; ++i)
+    ids.push_back(Uuid(SendText(alice_, conv_, std::to_string(i))["id"].as_string()));
   HttpResult first;
   auto all = List(bob_, "", &first);
   EXPECT_EQ(first.Header("Layer-Count"), "7");

@@ -36,8 +36,9 @@ class Patch : public ApiTest {
 TEST_F(Patch, AddParticipantDropsDistinctAndLetsThemIn) {
   std::string conv = CreateConversation(alice_, {"bob"}, true);
   EXPECT_EQ(Get(carol_, "/conversations/" + conv).status, 404);
-  auto r = PatchConv(alice_, conv,
-                     R"([{"operation":"add","property":"participants","id":"layer:///identities/carol"}])");
+  auto r = PatchConv(
+      alice_, conv,
+      R"([{"operation":"add","property":"participants","id":"layer:///identities/carol"}])");
   EXPECT_EQ(r.status, 204) << Describe(r);
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(Participants(alice_, conv), (std::set<std::string>{"alice", "bob", "carol"}));
@@ -56,8 +57,9 @@ TEST_F(Patch, AddParticipantDropsDistinctAndLetsThemIn) {
 
 TEST_F(Patch, AnyParticipantMayRemoveAnother) {
   std::string conv = CreateConversation(alice_, {"bob", "carol"}, true);
-  auto r = PatchConv(bob_, conv,
-                     R"([{"operation":"remove","property":"participants","id":"layer:///identities/carol"}])");
+  auto r = PatchConv(
+      bob_, conv,
+      R"([{"operation":"remove","property":"participants","id":"layer:///identities/carol"}])");
   EXPECT_EQ(r.status, 204) << Describe(r);
   EXPECT_EQ(Participants(alice_, conv), (std::set<std::string>{"alice", "bob"}));
   EXPECT_EQ(GetConversation(alice_, conv)["distinct"], false);
@@ -66,7 +68,8 @@ TEST_F(Patch, AnyParticipantMayRemoveAnother) {
 
 TEST_F(Patch, RemovingYourselfLeaves) {
   std::string conv = CreateConversation(alice_, {"bob", "carol"}, false);
-  auto r = PatchConv(bob_, conv, R"([{"operation":"remove","property":"participants","id":"bob"}])");
+  auto r =
+      PatchConv(bob_, conv, R"([{"operation":"remove","property":"participants","id":"bob"}])");
   EXPECT_EQ(r.status, 204) << Describe(r);
   EXPECT_EQ(Get(bob_, "/conversations/" + conv).status, 404);
   EXPECT_EQ(Participants(alice_, conv), (std::set<std::string>{"alice", "carol"}));
@@ -115,8 +118,8 @@ TEST_F(Patch, MetadataSetNestedAndDelete) {
 
 TEST_F(Patch, EscapedDotIsALiteralDotInAKey) {
   std::string conv = CreateConversation(alice_, {"bob"}, false);
-  auto r = PatchConv(alice_, conv,
-                     R"([{"operation":"set","property":"metadata.a\\.b.c","value":"x"}])");
+  auto r =
+      PatchConv(alice_, conv, R"([{"operation":"set","property":"metadata.a\\.b.c","value":"x"}])");
   EXPECT_EQ(r.status, 204) << Describe(r);
   auto md = Metadata(conv);
   ASSERT_TRUE(md.contains("a.b")) << json::serialize(md);
@@ -151,26 +154,28 @@ TEST_F(Patch, BadPatchesAreRejectedAndChangeNothing) {
   const Case cases[] = {
       {R"({"operation":"set","property":"metadata.x","value":"1"})", 400},  // not an array
       {R"([1])", 400},
-      {R"([{"property":"metadata.x","value":"1"}])", 422},                      // no operation
+      {R"([{"property":"metadata.x","value":"1"}])", 422},  // no operation
       {R"([{"operation":"frobnicate","property":"metadata.x","value":"1"}])", 422},
-      {R"([{"operation":"set","value":"1"}])", 422},                            // no property
+      {R"([{"operation":"set","value":"1"}])", 422},  // no property
       {R"([{"operation":"set","property":"","value":"1"}])", 422},
-      {R"([{"operation":"set","property":"metadata..x","value":"1"}])", 422},   // empty segment
-      {R"([{"operation":"set","property":"metadata.x"}])", 422},                // no value
-      {R"([{"operation":"set","property":"metadata.x","value":5}])", 422},      // not a string
+      {R"([{"operation":"set","property":"metadata..x","value":"1"}])", 422},  // empty segment
+      {R"([{"operation":"set","property":"metadata.x"}])", 422},               // no value
+      {R"([{"operation":"set","property":"metadata.x","value":5}])", 422},     // not a string
       {R"([{"operation":"set","property":"metadata.x","value":["a"]}])", 422},
       {R"([{"operation":"set","property":"metadata","value":"flat"}])", 422},
-      {R"([{"operation":"set","property":"distinct","value":false}])", 422},   // not patchable
+      {R"([{"operation":"set","property":"distinct","value":false}])", 422},  // not patchable
       {R"([{"operation":"set","property":"created_at","value":"x"}])", 422},
       {R"([{"operation":"set","property":"title.x","value":"x"}])", 422},
       {R"([{"operation":"add","property":"metadata.x","value":"1"}])", 422},
       {R"([{"operation":"delete","property":"participants"}])", 422},
       {R"([{"operation":"add","property":"participants","id":""}])", 422},
       {R"([{"operation":"add","property":"participants","id":7}])", 422},
-      {R"([{"operation":"set","property":"metadata.title.sub","value":"x"}])", 422},  // title is a string
+      {R"([{"operation":"set","property":"metadata.title.sub","value":"x"}])",
+       422},  // title is a string
       // A valid op followed by an invalid one: all or nothing.
       {R"([{"operation":"set","property":"metadata.title","value":"Changed"},
-           {"operation":"set","property":"metadata.n","value":1}])", 422},
+           {"operation":"set","property":"metadata.n","value":1}])",
+       422},
   };
   for (const auto& c : cases) {
     auto r = PatchConv(alice_, conv, c.body);

@@ -201,11 +201,11 @@ std::string RawExchange(uint16_t port, const std::string& bytes) {
 
 // ---- TestServer -------------------------------------------------------------------------------
 
-TestServer::TestServer(Limits limits, Tweak tweak)
-    : limits_(limits), tweak_(std::move(tweak)) {
+TestServer::TestServer(Limits limits, Tweak tweak) : limits_(limits), tweak_(std::move(tweak)) {
   app_uuid_ = server::RandomUuid();
   provider_id_ = "layer:///providers/" + server::RandomUuid();
-  data_dir_ = (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
+  data_dir_ =
+      (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
   Start();
 }
 
@@ -313,8 +313,8 @@ bool PollUntil(const std::function<bool()>& condition, int timeout_ms) {
 // ---- ApiTest ----------------------------------------------------------------------------------
 
 void ApiTest::SetUp() {
-  server_ = std::make_unique<TestServer>(TestLimits(),
-                                         [this](server::ServerConfig& c) { Configure(c); });
+  server_ =
+      std::make_unique<TestServer>(TestLimits(), [this](server::ServerConfig& c) { Configure(c); });
   ASSERT_TRUE(server_->running());
   client_ = std::make_unique<HttpClient>(server_->port());
 }
@@ -331,11 +331,11 @@ void ApiTest::RestartServer() {
   client_ = std::make_unique<HttpClient>(server_->port());
 }
 
-HttpResult ApiTest::Call(std::string_view method, std::string_view target,
-                         const std::string& token, std::optional<std::string> body,
-                         Headers extra) {
+HttpResult ApiTest::Call(std::string_view method, std::string_view target, const std::string& token,
+                         std::optional<std::string> body, Headers extra) {
   Headers headers{{"Accept", std::string(kAccept)}};
-  if (!token.empty()) headers.emplace_back("Authorization", "Layer session-token=\"" + token + "\"");
+  if (!token.empty())
+    headers.emplace_back("Authorization", "Layer session-token=\"" + token + "\"");
   for (auto& h : extra) headers.push_back(std::move(h));
   return client_->Send(method, target, headers, std::move(body));
 }

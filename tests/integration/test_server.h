@@ -83,9 +83,12 @@ class TestServer {
   explicit TestServer(Limits limits = {}, Tweak tweak = {});
   ~TestServer();  // stops and removes the data folder
 
-  void Start();    // on the same data folder (new port)
+  void Start();  // on the same data folder (new port)
   void Stop();
-  void Restart() { Stop(); Start(); }
+  void Restart() {
+    Stop();
+    Start();
+  }
   bool running() const { return server_ != nullptr; }
 
   uint16_t port() const;

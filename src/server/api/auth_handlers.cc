@@ -41,8 +41,8 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
   auto app_id = ParseAppId(**app_text);
   const AppConfig* app = app_id ? apps.Find(*app_id) : nullptr;
   if (!app) {
-    co_return ErrorResponse(Status(ErrorCode::kInvalidAppId,
-                                   "No app with id '" + **app_text + "' on this server"));
+    co_return ErrorResponse(
+        Status(ErrorCode::kInvalidAppId, "No app with id '" + **app_text + "' on this server"));
   }
   auto claims = VerifyIdentityToken(**token, *app->keys);
   if (!claims.ok()) co_return ErrorResponse(claims.status());
@@ -58,10 +58,9 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
   if (claims->display_name.size() > options.limits.max_display_name ||
       claims->avatar_url.size() > options.limits.max_avatar_url) {
     co_return ErrorResponse(InvalidProperty(
-        "identity_token", "display_name is limited to " +
-                              std::to_string(options.limits.max_display_name) +
-                              " characters and avatar_url to " +
-                              std::to_string(options.limits.max_avatar_url)));
+        "identity_token",
+        "display_name is limited to " + std::to_string(options.limits.max_display_name) +
+            " characters and avatar_url to " + std::to_string(options.limits.max_avatar_url)));
   }
   StartSessionOp op;
   op.app_id = app->id;
@@ -94,9 +93,8 @@ Awaitable ClientApi::Impl::DeleteSession(Call& call) {
 Awaitable ClientApi::Impl::GetIdentity(Call& call) {
   auto user = ParseIdentityRef(call.params[0]);
   if (!user) co_return ErrorResponse(NotFound("No such identity"));
-  auto identity_aw = RunBlocking(blocking, [this, app = call.app(), user = *user] {
-    return store.GetIdentity(app, user);
-  });
+  auto identity_aw = RunBlocking(
+      blocking, [this, app = call.app(), user = *user] { return store.GetIdentity(app, user); });
   auto identity = co_await std::move(identity_aw);
   if (!identity.ok()) co_return ErrorResponse(identity.status());
   co_return JsonResponse(http::status::ok, IdentityJson(*identity, call.base_url));

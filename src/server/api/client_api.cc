@@ -1,8 +1,9 @@
 #include "server/api/client_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/url/parse.hpp>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "server/api/client_api_impl.h"
 #include "server/auth/crypto.h"
@@ -81,7 +82,8 @@ bool AcceptsLayer20(std::string_view accept) {
   auto v = rest.find("version=");
   if (v == std::string_view::npos) return false;
   auto version = rest.substr(v + 8);
-  while (!version.empty() && (version.back() == ' ' || version.back() == ';')) version.remove_suffix(1);
+  while (!version.empty() && (version.back() == ' ' || version.back() == ';'))
+    version.remove_suffix(1);
   return version == "2.0";
 }
 
@@ -109,9 +111,8 @@ std::optional<std::string> SessionTokenFrom(std::string_view header) {
 }  // namespace
 
 asio::awaitable<Result<Caller>> ClientApi::Impl::Authenticate(const std::string& token) {
-  auto session_aw = RunBlocking(blocking, [this, token] {
-    return store.GetSession(SessionToken(token));
-  });
+  auto session_aw =
+      RunBlocking(blocking, [this, token] { return store.GetSession(SessionToken(token)); });
   auto session = co_await std::move(session_aw);
   if (!session.ok()) {
     co_return Status(ErrorCode::kAuthenticationRequired, "Session token is unknown or expired");
@@ -156,7 +157,8 @@ asio::awaitable<Response> ClientApi::Impl::Unauthorized(std::string message) {
 asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
   Call call;
   auto target = boost::urls::parse_origin_form(req.target());
-  if (!target) co_return ErrorResponse(Status(ErrorCode::kInvalidRequest, "Malformed request target"));
+  if (!target)
+    co_return ErrorResponse(Status(ErrorCode::kInvalidRequest, "Malformed request target"));
   std::string path = std::string(target->encoded_path());
   for (auto param : target->params()) call.query[param.key] = param.value;
 
@@ -164,8 +166,10 @@ asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
   // Browsers and proxies that cannot send PATCH tunnel it through POST.
   if (method == http::verb::post) {
     auto override = req["X-HTTP-Method-Override"];
-    if (override == "PATCH") method = http::verb::patch;
-    else if (override == "DELETE") method = http::verb::delete_;
+    if (override == "PATCH")
+      method = http::verb::patch;
+    else if (override == "DELETE")
+      method = http::verb::delete_;
   }
 
   if (method == http::verb::options) {
@@ -187,9 +191,9 @@ asio::awaitable<Response> ClientApi::Impl::Dispatch(Request req) {
                                    "No endpoint " + std::string(req.method_string()) + " " + path));
   }
   if (match.outcome == Router<Route>::Outcome::kMethodNotAllowed) {
-    co_return ErrorResponse(Status(ErrorCode::kMethodNotAllowed,
-                                   "Method " + std::string(req.method_string()) +
-                                       " is not allowed on " + path));
+    co_return ErrorResponse(
+        Status(ErrorCode::kMethodNotAllowed,
+               "Method " + std::string(req.method_string()) + " is not allowed on " + path));
   }
   const Route& route = *match.fn;
   for (auto& raw : match.params) {
@@ -252,6 +256,5 @@ asio::awaitable<Response> ClientApi::AuthenticationRequired(std::string message)
   auto unauthorized = impl_->Unauthorized(std::move(message));
   co_return co_await std::move(unauthorized);
 }
-
 
 }  // namespace relayer::server

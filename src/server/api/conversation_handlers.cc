@@ -16,10 +16,13 @@ namespace {
 
 Result<UserId> ParseParticipant(const json::value& v, const Limits& limits, std::string_view prop) {
   if (!v.is_string()) {
-    return InvalidProperty(std::string(prop), "participants must be identity ids or user ids (strings)");
+    return InvalidProperty(std::string(prop),
+                           "participants must be identity ids or user ids (strings)");
   }
   auto user = ParseIdentityRef(v.as_string());
-  if (!user) return InvalidProperty(std::string(prop), "'" + std::string(v.as_string()) + "' is not a valid identity");
+  if (!user)
+    return InvalidProperty(std::string(prop),
+                           "'" + std::string(v.as_string()) + "' is not a valid identity");
   if (auto s = ValidateUserId(user->str(), limits); !s.ok()) {
     return InvalidProperty(std::string(prop), s.message());
   }
@@ -43,12 +46,13 @@ Status ParseConversationCreate(const json::object& body, const Limits& limits,
   if (it == body.end() || it->value().is_null()) {
     return MissingProperty("participants", "participants is required");
   }
-  if (!it->value().is_array()) return InvalidProperty("participants", "participants must be an array");
+  if (!it->value().is_array())
+    return InvalidProperty("participants", "participants must be an array");
   const auto& arr = it->value().as_array();
   if (arr.size() > limits.max_participants) {
-    return InvalidProperty("participants", "A conversation has at most " +
-                                               std::to_string(limits.max_participants) +
-                                               " participants");
+    return InvalidProperty(
+        "participants",
+        "A conversation has at most " + std::to_string(limits.max_participants) + " participants");
   }
   for (size_t i = 0; i < arr.size(); ++i) {
     auto user = ParseParticipant(arr[i], limits, "participants");
@@ -101,13 +105,15 @@ Result<Page> ClientApi::Impl::ParsePage(const Call& call) const {
     bool digits = !it->second.empty() && it->second.size() <= 9 &&
                   it->second.find_first_not_of("0123456789") == std::string::npos;
     if (digits) n = std::stoul(it->second);
-    if (!digits || n == 0) return InvalidProperty("page_size", "page_size must be a positive integer");
+    if (!digits || n == 0)
+      return InvalidProperty("page_size", "page_size must be a positive integer");
     // Larger pages are served at the maximum; the client pages on.
     page.page_size = std::min(n, options.limits.max_page_size);
   }
   if (auto it = call.query.find("from_id"); it != call.query.end() && !it->second.empty()) {
     auto last_slash = it->second.rfind('/');
-    std::string uuid = last_slash == std::string::npos ? it->second : it->second.substr(last_slash + 1);
+    std::string uuid =
+        last_slash == std::string::npos ? it->second : it->second.substr(last_slash + 1);
     auto canonical = CanonicalUuid(uuid);
     if (!canonical) return InvalidProperty("from_id", "from_id must be an object id or UUID");
     page.from_id = *canonical;
@@ -141,8 +147,9 @@ Awaitable ClientApi::Impl::PostConversation(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  json::value conv = r.conversation ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url))
-                                    : json::value(nullptr);
+  json::value conv =
+      r.conversation ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url))
+                     : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
     co_return ErrorResponse(s, std::move(conv));
   }
@@ -157,15 +164,17 @@ Awaitable ClientApi::Impl::ListConversations(Call& call) {
   if (!page.ok()) co_return ErrorResponse(page.status());
   ConversationSort sort = ConversationSort::kCreatedAt;
   if (auto it = call.query.find("sort_by"); it != call.query.end()) {
-    if (it->second == "last_message") sort = ConversationSort::kLastMessage;
+    if (it->second == "last_message")
+      sort = ConversationSort::kLastMessage;
     else if (it->second != "created_at") {
-      co_return ErrorResponse(InvalidProperty("sort_by", "sort_by must be created_at or last_message"));
+      co_return ErrorResponse(
+          InvalidProperty("sort_by", "sort_by must be created_at or last_message"));
     }
   }
-  auto list_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(), sort,
-                                              page = *page] {
-    return store.ListConversations(app, user, sort, page);
-  });
+  auto list_aw =
+      RunBlocking(blocking, [this, app = call.app(), user = call.user(), sort, page = *page] {
+        return store.ListConversations(app, user, sort, page);
+      });
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
@@ -224,10 +233,12 @@ Awaitable ClientApi::Impl::DeleteConversation(Call& call) {
   if (!id.ok()) co_return ErrorResponse(id.status());
   auto mode_it = call.query.find("mode");
   if (mode_it == call.query.end()) {
-    co_return ErrorResponse(MissingProperty("mode", "mode=all_participants or mode=my_devices is required"));
+    co_return ErrorResponse(
+        MissingProperty("mode", "mode=all_participants or mode=my_devices is required"));
   }
   auto mode = ParseMode(mode_it->second);
-  if (!mode) co_return ErrorResponse(InvalidProperty("mode", "mode must be all_participants or my_devices"));
+  if (!mode)
+    co_return ErrorResponse(InvalidProperty("mode", "mode must be all_participants or my_devices"));
   DeleteConversationOp op;
   op.app_id = call.app();
   op.id = *id;

@@ -17,7 +17,8 @@ Result<json::value> ParseJson(std::string_view body) {
   json::parse_options opts;
   opts.max_depth = 32;
   json::value v = json::parse(body, ec, {}, opts);
-  if (ec) return Status(ErrorCode::kInvalidRequest, "Request body is not valid JSON: " + ec.message());
+  if (ec)
+    return Status(ErrorCode::kInvalidRequest, "Request body is not valid JSON: " + ec.message());
   return v;
 }
 
@@ -28,7 +29,8 @@ Result<json::object> ParseJsonObject(std::string_view body, bool allow_empty) {
   }
   auto v = ParseJson(body);
   if (!v.ok()) return v.status();
-  if (!v->is_object()) return Status(ErrorCode::kInvalidRequest, "Request body must be a JSON object");
+  if (!v->is_object())
+    return Status(ErrorCode::kInvalidRequest, "Request body must be a JSON object");
   return std::move(v->as_object());
 }
 

@@ -18,7 +18,8 @@ Result<boost::json::object> ParseJsonObject(std::string_view body, bool allow_em
 Result<boost::json::value> ParseJson(std::string_view body);
 
 // kInvalidProperty naming the first field of `o` not in `allowed`.
-Status CheckKnownFields(const boost::json::object& o, std::initializer_list<std::string_view> allowed,
+Status CheckKnownFields(const boost::json::object& o,
+                        std::initializer_list<std::string_view> allowed,
                         std::string_view prefix = "");
 
 // Field accessors: absent (or null) → nullopt; present with the wrong type → kInvalidProperty.

@@ -23,7 +23,8 @@ Result<std::vector<MessagePart>> ParseParts(const json::value* parts, const Limi
   std::vector<MessagePart> out;
   for (size_t i = 0; i < arr.size(); ++i) {
     std::string prefix = "parts[" + std::to_string(i) + "].";
-    if (!arr[i].is_object()) return InvalidProperty("parts[" + std::to_string(i) + "]", "each part must be an object");
+    if (!arr[i].is_object())
+      return InvalidProperty("parts[" + std::to_string(i) + "]", "each part must be an object");
     const auto& o = arr[i].as_object();
     if (auto s = CheckKnownFields(o, {"mime_type", "body", "encoding", "content", "id"}, prefix);
         !s.ok()) {
@@ -107,10 +108,10 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
   if (!cid.ok()) co_return ErrorResponse(cid.status());
   auto page = ParsePage(call);
   if (!page.ok()) co_return ErrorResponse(page.status());
-  auto list_aw = RunBlocking(blocking, [this, app = call.app(), user = call.user(),
-                                              cid = *cid, page = *page] {
-    return store.ListMessages(app, user, cid, page);
-  });
+  auto list_aw =
+      RunBlocking(blocking, [this, app = call.app(), user = call.user(), cid = *cid, page = *page] {
+        return store.ListMessages(app, user, cid, page);
+      });
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
@@ -136,12 +137,16 @@ Awaitable ClientApi::Impl::DeleteMessage(Call& call) {
   if (!id.ok()) co_return ErrorResponse(id.status());
   auto mode_it = call.query.find("mode");
   if (mode_it == call.query.end()) {
-    co_return ErrorResponse(MissingProperty("mode", "mode=all_participants or mode=my_devices is required"));
+    co_return ErrorResponse(
+        MissingProperty("mode", "mode=all_participants or mode=my_devices is required"));
   }
   DeleteMessageOp op;
-  if (mode_it->second == "all_participants") op.mode = DeletionMode::kAllParticipants;
-  else if (mode_it->second == "my_devices") op.mode = DeletionMode::kMyDevices;
-  else co_return ErrorResponse(InvalidProperty("mode", "mode must be all_participants or my_devices"));
+  if (mode_it->second == "all_participants")
+    op.mode = DeletionMode::kAllParticipants;
+  else if (mode_it->second == "my_devices")
+    op.mode = DeletionMode::kMyDevices;
+  else
+    co_return ErrorResponse(InvalidProperty("mode", "mode must be all_participants or my_devices"));
   op.app_id = call.app();
   op.id = *id;
   op.actor = call.user();
@@ -158,7 +163,8 @@ Awaitable ClientApi::Impl::PostReceipt(Call& call) {
   if (auto s = CheckKnownFields(*body, {"type"}); !s.ok()) co_return ErrorResponse(s);
   auto type_text = OptString(*body, "type");
   if (!type_text.ok()) co_return ErrorResponse(type_text.status());
-  if (!*type_text) co_return ErrorResponse(MissingProperty("type", "type is required (delivery or read)"));
+  if (!*type_text)
+    co_return ErrorResponse(MissingProperty("type", "type is required (delivery or read)"));
   auto type = ParseReceiptType(**type_text);
   if (!type) co_return ErrorResponse(InvalidProperty("type", "type must be delivery or read"));
   PostReceiptOp op;

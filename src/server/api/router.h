@@ -62,8 +62,8 @@ class Router {
     Fn fn;
   };
 
-  static bool Matches(const std::vector<std::string>& pattern,
-                      const std::vector<std::string>& path, std::vector<std::string>& params) {
+  static bool Matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                      std::vector<std::string>& params) {
     if (pattern.size() != path.size()) return false;
     for (size_t i = 0; i < pattern.size(); ++i) {
       if (!pattern[i].empty() && pattern[i][0] == ':') {

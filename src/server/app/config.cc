@@ -20,7 +20,8 @@ Status ReadInt(const toml::table& t, const char* key, T& out, const std::string&
   return Status::Ok();
 }
 
-Status ReadString(const toml::table& t, const char* key, std::string& out, const std::string& path) {
+Status ReadString(const toml::table& t, const char* key, std::string& out,
+                  const std::string& path) {
   if (auto node = t.get(key)) {
     auto v = node->value<std::string>();
     if (!v) return Bad(path, std::string(key) + " must be a string");
@@ -55,12 +56,13 @@ Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> k
 }
 
 Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
-  if (auto s = CheckKeys(t, {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
-                             "max_message_bytes", "max_participants", "max_page_size",
-                             "default_page_size", "max_metadata_bytes", "max_user_id_bytes",
-                             "nonce_ttl_seconds", "session_ttl_seconds",
-                             "identity_token_max_age_seconds"},
-                         path + " [limits]");
+  if (auto s =
+          CheckKeys(t,
+                    {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
+                     "max_message_bytes", "max_participants", "max_page_size", "default_page_size",
+                     "max_metadata_bytes", "max_user_id_bytes", "nonce_ttl_seconds",
+                     "session_ttl_seconds", "identity_token_max_age_seconds"},
+                    path + " [limits]");
       !s.ok()) {
     return s;
   }
@@ -96,9 +98,10 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s = CheckKeys(root, {"data", "listen", "threads", "blocking_threads", "max_batch",
-                                "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
-                                "ws_idle_timeout_seconds", "limits", "apps"},
+  if (auto s = CheckKeys(root,
+                         {"data", "listen", "threads", "blocking_threads", "max_batch",
+                          "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
+                          "ws_idle_timeout_seconds", "limits", "apps"},
                          path);
       !s.ok()) {
     return s;
@@ -157,7 +160,8 @@ Status SplitListen(const std::string& listen, std::string& host, uint16_t& port)
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return Bad("listen", "expected HOST:PORT, got '" + listen + "'");
   host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string p = listen.substr(colon + 1);
   if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
       std::stoul(p) > 65535) {

@@ -21,10 +21,10 @@ struct AppSpec {
 struct ServerConfig {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:7070";
-  size_t threads = 0;           // network threads; 0: one per core
-  size_t blocking_threads = 4;  // store readers
-  size_t max_batch = 1000;      // operations per group commit
-  std::string public_url;       // base of `url` fields; empty: http://<Host header>
+  size_t threads = 0;                     // network threads; 0: one per core
+  size_t blocking_threads = 4;            // store readers
+  size_t max_batch = 1000;                // operations per group commit
+  std::string public_url;                 // base of `url` fields; empty: http://<Host header>
   std::vector<std::string> cors_origins;  // empty: any origin
   bool dev = false;
   size_t ws_max_queued_bytes = 8 << 20;  // a WebSocket client that lets more pile up is dropped

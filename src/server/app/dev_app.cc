@@ -44,10 +44,12 @@ Result<DevApp> LoadDevApp(const std::string& data_dir) {
   }
   auto priv = ReadFile(dir / "dev-key.pem");
   auto pub = ReadFile(dir / "dev-key.pub.pem");
-  if (!priv.ok() || !pub.ok()) return Status(ErrorCode::kNotFound, "dev key missing in " + dir.string());
+  if (!priv.ok() || !pub.ok())
+    return Status(ErrorCode::kNotFound, "dev key missing in " + dir.string());
   boost::system::error_code ec;
   auto v = json::parse(*app_json, ec);
-  if (ec || !v.is_object()) return Status(ErrorCode::kInvalidRequest, "corrupt " + (dir / "app.json").string());
+  if (ec || !v.is_object())
+    return Status(ErrorCode::kInvalidRequest, "corrupt " + (dir / "app.json").string());
   auto& o = v.as_object();
   auto get = [&o](const char* k) -> std::string {
     auto* p = o.if_contains(k);
@@ -56,7 +58,8 @@ Result<DevApp> LoadDevApp(const std::string& data_dir) {
   DevApp dev;
   dev.folder = dir.string();
   auto id = ParseAppId(get("app_id"));
-  if (!id) return Status(ErrorCode::kInvalidRequest, "corrupt app_id in " + (dir / "app.json").string());
+  if (!id)
+    return Status(ErrorCode::kInvalidRequest, "corrupt app_id in " + (dir / "app.json").string());
   dev.app.id = *id;
   dev.app.provider_id = get("provider_id");
   dev.app.platform_tokens = {get("platform_token")};
@@ -70,7 +73,9 @@ Result<DevApp> LoadOrCreateDevApp(const std::string& data_dir) {
   if (fs::exists(dir / "app.json")) return LoadDevApp(data_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return Status(ErrorCode::kServiceUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec)
+    return Status(ErrorCode::kServiceUnavailable,
+                  "cannot create " + dir.string() + ": " + ec.message());
   auto keys = GenerateRsaKeyPair(2048);
   if (!keys.ok()) return keys.status();
   json::object o;
@@ -80,7 +85,8 @@ Result<DevApp> LoadOrCreateDevApp(const std::string& data_dir) {
   o["kid"] = "dev";
   const auto owner_only = fs::perms::owner_read | fs::perms::owner_write;
   for (auto s : {WriteFile(dir / "dev-key.pem", keys->private_pem, owner_only),
-                 WriteFile(dir / "dev-key.pub.pem", keys->public_pem, owner_only | fs::perms::group_read | fs::perms::others_read),
+                 WriteFile(dir / "dev-key.pub.pem", keys->public_pem,
+                           owner_only | fs::perms::group_read | fs::perms::others_read),
                  WriteFile(dir / "app.json", json::serialize(o) + "\n", owner_only)}) {
     if (!s.ok()) return s;
   }

@@ -19,8 +19,10 @@ class PublishingStore : public Store {
   void Submit(WriteOp op, WriteCallback done) override {
     AppId app = std::visit(
         [](const auto& o) -> AppId {
-          if constexpr (requires { o.app_id; }) return o.app_id;
-          else return AppId();
+          if constexpr (requires { o.app_id; })
+            return o.app_id;
+          else
+            return AppId();
         },
         op);
     inner_.Submit(std::move(op), [this, app, done = std::move(done)](WriteResult r) {

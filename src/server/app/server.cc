@@ -1,19 +1,20 @@
 #include "server/app/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
+#include "server/app/publishing_store.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
-#include "server/app/publishing_store.h"
 #include "server/ws/hub.h"
 #include "server/ws/ws_session.h"
 #include "store/store.h"
@@ -53,7 +54,8 @@ Result<std::vector<AppConfig>> BuildApps(const std::vector<AppSpec>& specs) {
     app.platform_tokens = spec.platform_tokens;
     for (const auto& [kid, file] : spec.key_files) {
       std::ifstream in(file);
-      if (!in) return Status(ErrorCode::kInvalidRequest, "cannot read identity key file '" + file + "'");
+      if (!in)
+        return Status(ErrorCode::kInvalidRequest, "cannot read identity key file '" + file + "'");
       std::stringstream pem;
       pem << in.rdbuf();
       if (auto s = app.keys->add(kid, pem.str()); !s.ok()) {
@@ -103,8 +105,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
-  size_t threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  d.blocking = std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
+  size_t threads =
+      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  d.blocking =
+      std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
   d.io = std::make_unique<IoPool>(threads);
 
   ApiOptions api_options;
@@ -118,9 +122,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   ws_options.public_url = config.public_url;
   ws_options.max_message_bytes = config.limits.max_body_bytes;
   ws_options.max_queued_bytes = config.ws_max_queued_bytes;
-  ws_options.idle_timeout = std::chrono::seconds(std::max<size_t>(2, config.ws_idle_timeout_seconds));
-  d.ws = std::make_unique<WsDeps>(WsDeps{*d.api, *d.store, *d.blocking, d.hub, config.limits,
-                                         SystemNow, ws_options});
+  ws_options.idle_timeout =
+      std::chrono::seconds(std::max<size_t>(2, config.ws_idle_timeout_seconds));
+  d.ws = std::make_unique<WsDeps>(
+      WsDeps{*d.api, *d.store, *d.blocking, d.hub, config.limits, SystemNow, ws_options});
 
   HttpServerOptions http_options;
   http_options.host = d.host;

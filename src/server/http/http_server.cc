@@ -1,5 +1,7 @@
 #include "server/http/http_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -12,7 +14,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 namespace relayer::server {
 
@@ -41,8 +42,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     for (;;) {
       auto& ctx = pool.Next();
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(
-          ctx, asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(ctx, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         // EMFILE and friends: back off briefly rather than spin.
@@ -135,8 +136,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, Handler handler,
                        UpgradeHandler upgrade, ErrorResponder error_responder)
-    : impl_(std::make_shared<Impl>(pool, std::move(options), std::move(handler),
-                                   std::move(upgrade), std::move(error_responder))) {}
+    : impl_(std::make_shared<Impl>(pool, std::move(options), std::move(handler), std::move(upgrade),
+                                   std::move(error_responder))) {}
 
 HttpServer::~HttpServer() { StopAccepting(); }
 
@@ -151,9 +152,9 @@ Result<uint16_t> HttpServer::Listen() {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status(ErrorCode::kServiceUnavailable,
-                  "cannot listen on " + impl_->options.host + ":" +
-                      std::to_string(impl_->options.port) + ": " + ec.message());
+    return Status(ErrorCode::kServiceUnavailable, "cannot listen on " + impl_->options.host + ":" +
+                                                      std::to_string(impl_->options.port) + ": " +
+                                                      ec.message());
   }
   uint16_t port = acceptor.local_endpoint().port();
   asio::co_spawn(acceptor.get_executor(), impl_->Accept(), asio::detached);

@@ -1,7 +1,8 @@
 #include "server/ws/hub.h"
 
-#include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
 
 #include "core/representation.h"
 #include "server/ws/packets.h"

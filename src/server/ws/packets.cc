@@ -28,18 +28,24 @@ std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp
 
 const char* ObjectTypeName(ObjectType t) {
   switch (t) {
-    case ObjectType::kConversation: return "Conversation";
-    case ObjectType::kMessage: return "Message";
-    case ObjectType::kIdentity: return "Identity";
+    case ObjectType::kConversation:
+      return "Conversation";
+    case ObjectType::kMessage:
+      return "Message";
+    case ObjectType::kIdentity:
+      return "Identity";
   }
   return "Conversation";
 }
 
 std::string ObjectIdUrl(ObjectType t, const std::string& id) {
   switch (t) {
-    case ObjectType::kConversation: return "layer:///conversations/" + id;
-    case ObjectType::kMessage: return "layer:///messages/" + id;
-    case ObjectType::kIdentity: return IdentityUrl(UserId(id));
+    case ObjectType::kConversation:
+      return "layer:///conversations/" + id;
+    case ObjectType::kMessage:
+      return "layer:///messages/" + id;
+    case ObjectType::kIdentity:
+      return IdentityUrl(UserId(id));
   }
   return id;
 }
@@ -47,18 +53,24 @@ std::string ObjectIdUrl(ObjectType t, const std::string& id) {
 namespace {
 std::string ObjectHttpUrl(ObjectType t, const std::string& id, const std::string& base_url) {
   switch (t) {
-    case ObjectType::kConversation: return base_url + "/conversations/" + id;
-    case ObjectType::kMessage: return base_url + "/messages/" + id;
-    case ObjectType::kIdentity: return base_url + "/identities/" + PercentEncode(id);
+    case ObjectType::kConversation:
+      return base_url + "/conversations/" + id;
+    case ObjectType::kMessage:
+      return base_url + "/messages/" + id;
+    case ObjectType::kIdentity:
+      return base_url + "/identities/" + PercentEncode(id);
   }
   return base_url;
 }
 
 const char* OpName(ChangeOp op) {
   switch (op) {
-    case ChangeOp::kCreate: return "create";
-    case ChangeOp::kUpdate: return "update";
-    case ChangeOp::kDelete: return "delete";
+    case ChangeOp::kCreate:
+      return "create";
+    case ChangeOp::kUpdate:
+      return "update";
+    case ChangeOp::kDelete:
+      return "delete";
   }
   return "update";
 }

@@ -1,5 +1,7 @@
 #include "server/ws/ws_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +16,6 @@
 #include <boost/url/parse.hpp>
 #include <deque>
 #include <set>
-#include <spdlog/spdlog.h>
 
 #include "core/representation.h"
 #include "server/api/client_api_impl.h"
@@ -41,17 +42,20 @@ namespace {
 class WsSession : public PacketSink, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, Request upgrade, WsDeps& deps)
-      : ws_(std::move(socket)), wake_(ws_.get_executor()), drained_(ws_.get_executor()), deps_(deps), upgrade_(std::move(upgrade)) {
+      : ws_(std::move(socket)),
+        wake_(ws_.get_executor()),
+        drained_(ws_.get_executor()),
+        deps_(deps),
+        upgrade_(std::move(upgrade)) {
     wake_.expires_at(asio::steady_timer::time_point::max());
   }
 
   void Start() { asio::co_spawn(ws_.get_executor(), Run(shared_from_this()), asio::detached); }
 
   void Send(std::string type, std::string body_json, TimeMs timestamp) override {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), type = std::move(type),
-                                    body = std::move(body_json), timestamp]() mutable {
-      self->Enqueue(type, body, timestamp);
-    });
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this(), type = std::move(type), body = std::move(body_json),
+                timestamp]() mutable { self->Enqueue(type, body, timestamp); });
   }
 
   const std::string& base_url() const override { return base_url_; }
@@ -72,8 +76,9 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     auto auth_aw = deps_.api.Authenticate(token);
     auto caller = co_await std::move(auth_aw);
 
-    bool wants_layer = std::string_view(upgrade_[http::field::sec_websocket_protocol]).find("layer-2.0") !=
-                       std::string_view::npos;
+    bool wants_layer =
+        std::string_view(upgrade_[http::field::sec_websocket_protocol]).find("layer-2.0") !=
+        std::string_view::npos;
     ws_.set_option(websocket::stream_base::decorator([wants_layer](websocket::response_type& res) {
       if (wants_layer) res.set(http::field::sec_websocket_protocol, "layer-2.0");
       res.set(http::field::server, "relayer");
@@ -185,10 +190,12 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     auto* body = packet.if_contains("body");
     if (!type || !type->is_string() || !body || !body->is_object()) return;
     if (type->as_string() == "request") {
-      asio::co_spawn(ws_.get_executor(), HandleRequest(shared_from_this(), std::move(body->as_object())),
+      asio::co_spawn(ws_.get_executor(),
+                     HandleRequest(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     } else if (type->as_string() == "signal") {
-      asio::co_spawn(ws_.get_executor(), HandleSignal(shared_from_this(), std::move(body->as_object())),
+      asio::co_spawn(ws_.get_executor(),
+                     HandleSignal(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     }
   }
@@ -208,7 +215,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     Respond(request_id, method, false, ErrorJson(status, std::move(data)));
   }
 
-  asio::awaitable<void> HandleRequest([[maybe_unused]] std::shared_ptr<WsSession> self, json::object body) {
+  asio::awaitable<void> HandleRequest([[maybe_unused]] std::shared_ptr<WsSession> self,
+                                      json::object body) {
     std::string request_id, method;
     if (auto* r = body.if_contains("request_id"); r && r->is_string()) request_id = r->as_string();
     if (auto* m = body.if_contains("method"); m && m->is_string()) method = m->as_string();
@@ -259,8 +267,9 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       Fail(request_id, method, r.status);
       co_return;
     }
-    json::value conv = r.conversation ? json::value(ConversationJson(*r.conversation, user(), base_url_))
-                                      : json::value(nullptr);
+    json::value conv = r.conversation
+                           ? json::value(ConversationJson(*r.conversation, user(), base_url_))
+                           : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
       Fail(request_id, method, s, std::move(conv));
     } else {
@@ -291,8 +300,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       Fail(request_id, method, r.status);
       co_return;
     }
-    json::value msg = r.message ? json::value(MessageJson(*r.message, user(), base_url_))
-                                : json::value(nullptr);
+    json::value msg =
+        r.message ? json::value(MessageJson(*r.message, user(), base_url_)) : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
       Fail(request_id, method, s, std::move(msg));
     } else {
@@ -311,7 +320,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       from = ParseTime(ts->as_string());
     }
     if (!from) {
-      Fail(request_id, method, InvalidProperty("from_timestamp", "from_timestamp must be an ISO 8601 time"));
+      Fail(request_id, method,
+           InvalidProperty("from_timestamp", "from_timestamp must be an ISO 8601 time"));
       co_return;
     }
     auto work = [this, from = *from, app = app(), viewer = user(), base = base_url_,
@@ -369,7 +379,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
 
   // ---- typing indicators ---------------------------------------------------------------------
 
-  asio::awaitable<void> HandleSignal([[maybe_unused]] std::shared_ptr<WsSession> self, json::object body) {
+  asio::awaitable<void> HandleSignal([[maybe_unused]] std::shared_ptr<WsSession> self,
+                                     json::object body) {
     auto* type = body.if_contains("type");
     if (!type || !type->is_string() || type->as_string() != "typing_indicator") co_return;
     auto* object = body.if_contains("object");
@@ -389,8 +400,10 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     auto conversation = co_await std::move(aw);
     if (!conversation.ok()) co_return;  // not a participant: nothing is relayed
     std::string conversation_url = ConversationUrl(*cid);
-    if (act == "finished") typing_.erase(conversation_url);
-    else typing_.insert(conversation_url);
+    if (act == "finished")
+      typing_.erase(conversation_url);
+    else
+      typing_.insert(conversation_url);
     RelayTyping(conversation_url, act, conversation->participants);
   }
 
@@ -402,8 +415,10 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     me.user_id = user();
     std::vector<UserId> others;
     for (const auto& p : participants) {
-      if (p.user_id == user()) me = p;
-      else others.push_back(p.user_id);
+      if (p.user_id == user())
+        me = p;
+      else
+        others.push_back(p.user_id);
     }
     if (participants.empty()) {
       auto it = typing_participants_.find(conversation_url);

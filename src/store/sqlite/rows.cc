@@ -23,11 +23,11 @@ ConversationRow ConversationFromQuery(const Query& q) {
 }
 
 // Columns of a message joined with its conversation (for the conversation id).
-#define RELAYER_MESSAGE_COLUMNS                                                           \
-  "SELECT m.rowid, m.conv, m.app, m.id, c.id, m.position, m.sender_user, "                \
-  "COALESCE((SELECT i.display_name FROM identities i WHERE i.app = m.app AND "              \
-  "i.user_id = m.sender_user), m.sender_name), "                                            \
-  "m.sent_at, m.parts, m.notification, m.recipient_status "                               \
+#define RELAYER_MESSAGE_COLUMNS                                                \
+  "SELECT m.rowid, m.conv, m.app, m.id, c.id, m.position, m.sender_user, "     \
+  "COALESCE((SELECT i.display_name FROM identities i WHERE i.app = m.app AND " \
+  "i.user_id = m.sender_user), m.sender_name), "                               \
+  "m.sent_at, m.parts, m.notification, m.recipient_status "                    \
   "FROM messages m JOIN conversations c ON c.rowid = m.conv "
 
 // A message is hidden for a viewer below their my_devices watermark or when deleted singly.

@@ -193,9 +193,9 @@ namespace {
 TEST_P(StoreConformance, DistinctCreateBringsBackAConversationHiddenForTheCreator) {
   Conversation c = MakeConversation("alice", {"bob"}, true);
   Message old = Send(c.id, "bob");
-  ASSERT_TRUE(Write(DeleteConversationOp{app_, c.id, U("alice"), DeletionMode::kMyDevices, false,
-                                         Now()})
-                  .status.ok());
+  ASSERT_TRUE(
+      Write(DeleteConversationOp{app_, c.id, U("alice"), DeletionMode::kMyDevices, false, Now()})
+          .status.ok());
   WriteResult again = Write(ConversationOp("alice", {"bob"}, true));
   ASSERT_TRUE(again.status.ok());
   EXPECT_EQ(again.outcome, CreateOutcome::kExisting);
