@@ -86,8 +86,11 @@ Awaitable ClientApi::Impl::PostSessions(Call& call) {
 }
 
 Awaitable ClientApi::Impl::DeleteSession(Call& call) {
-  auto answer = WriteNoContent(DeleteSessionOp{SessionToken(call.params[0])});
-  co_return co_await std::move(answer);
+  sessions.Erase(call.params[0]);
+  auto answer_aw = WriteNoContent(DeleteSessionOp{SessionToken(call.params[0])});
+  Response answer = co_await std::move(answer_aw);
+  sessions.Erase(call.params[0]);  // a request racing the delete may have cached it again
+  co_return answer;
 }
 
 Awaitable ClientApi::Impl::GetIdentity(Call& call) {

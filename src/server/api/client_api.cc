@@ -20,7 +20,12 @@ TimeMs SystemNow() {
 }
 
 ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c)
-    : store(s), blocking(b), apps(a), options(std::move(o)), clock(std::move(c)) {
+    : store(s),
+      blocking(b),
+      apps(a),
+      options(std::move(o)),
+      clock(std::move(c)),
+      sessions(options.session_cache_entries, options.session_cache_ttl_ms) {
   using V = http::verb;
   router.Add(V::post, "/nonces", {&Impl::PostNonces, false});
   router.Add(V::post, "/sessions", {&Impl::PostSessions, false});
@@ -111,18 +116,24 @@ std::optional<std::string> SessionTokenFrom(std::string_view header) {
 }  // namespace
 
 asio::awaitable<Result<Caller>> ClientApi::Impl::Authenticate(const std::string& token) {
-  auto session_aw =
-      RunBlocking(blocking, [this, token] { return store.GetSession(SessionToken(token)); });
-  auto session = co_await std::move(session_aw);
-  if (!session.ok()) {
-    co_return Status(ErrorCode::kAuthenticationRequired, "Session token is unknown or expired");
+  const TimeMs now = clock();
+  std::optional<Session> cached = sessions.Find(token, now);
+  if (!cached) {
+    auto session_aw =
+        RunBlocking(blocking, [this, token] { return store.GetSession(SessionToken(token)); });
+    auto session = co_await std::move(session_aw);
+    if (!session.ok()) {
+      co_return Status(ErrorCode::kAuthenticationRequired, "Session token is unknown or expired");
+    }
+    if (session->expires_at <= now) {
+      co_return Status(ErrorCode::kAuthenticationRequired, "Session has expired");
+    }
+    sessions.Put(*session, now);
+    cached = std::move(*session);
   }
-  if (session->expires_at <= clock()) {
-    co_return Status(ErrorCode::kAuthenticationRequired, "Session has expired");
-  }
-  const AppConfig* app = apps.Find(session->app_id);
+  const AppConfig* app = apps.Find(cached->app_id);
   if (!app) co_return Status(ErrorCode::kInvalidAppId, "The session's app is no longer served");
-  co_return Caller{std::move(*session), app};
+  co_return Caller{std::move(*cached), app};
 }
 
 asio::awaitable<Result<std::string>> ClientApi::Impl::NewNonce() {

@@ -24,6 +24,9 @@ struct ApiOptions {
   std::vector<std::string> cors_origins;  // empty: any origin
   std::string public_url;                 // e.g. "https://chat.example.com"; empty: from Host
   bool dev_mode = false;                  // serve POST /dev/identity_tokens
+  // Sessions kept in memory after their first use (see SessionCache); 0 entries turns it off.
+  size_t session_cache_entries = 100000;
+  TimeMs session_cache_ttl_ms = 60000;
 };
 
 using Clock = std::function<TimeMs()>;

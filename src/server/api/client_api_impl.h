@@ -11,6 +11,7 @@
 #include "server/api/errors.h"
 #include "server/api/router.h"
 #include "server/async.h"
+#include "server/auth/session_cache.h"
 
 namespace relayer::server {
 
@@ -40,6 +41,7 @@ struct ClientApi::Impl {
   ApiOptions options;
   Clock clock;
   Router<Route> router;
+  SessionCache sessions;
 
   Impl(Store& s, boost::asio::thread_pool& b, const AppRegistry& a, ApiOptions o, Clock c);
 
