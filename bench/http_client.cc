@@ -68,6 +68,7 @@ asio::awaitable<HttpResult> HttpClient::Send(const HttpRequest& request) {
   stream_.expires_never();
   out.status = res.result_int();
   out.body = std::move(res.body());
+  out.layer_count = std::string(res["Layer-Count"]);
   if (!res.keep_alive()) Close();
   co_return out;
 }

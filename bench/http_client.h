@@ -26,6 +26,7 @@ struct HttpResult {
   boost::system::error_code ec;  // transport error; then status is 0
   unsigned status = 0;
   std::string body;
+  std::string layer_count;  // the Layer-Count header (a list's total), "" when absent
   bool ok() const { return !ec && status >= 200 && status < 300; }
   std::string Describe() const;  // "201" / "422: {...}" / "connection refused"
 };
