@@ -32,6 +32,12 @@ class ChatEvents {
   virtual void OnReceipt(size_t user, uint64_t seq, size_t by, ReceiptKind kind) = 0;
   // `user`'s connection ended without CloseAll().
   virtual void OnClosed(size_t user, const std::string& why) = 0;
+  // Anything else that went wrong for `user` (a refused receipt, an unparsable packet), counted
+  // by `what`.
+  virtual void OnTransportError(size_t user, std::string_view what) {
+    (void)user;
+    (void)what;
+  }
 };
 
 struct ChatSetup {
@@ -55,6 +61,12 @@ class ChatTransport {
   virtual void SendReceipt(size_t user, uint64_t seq, ReceiptKind kind) = 0;
   // Whether `user`'s connection is open (a closed one is not reopened).
   virtual bool IsOpen(size_t user) const = 0;
+  // `user` stops reading its connection but keeps it open, like a stalled client. False when the
+  // transport cannot do that.
+  virtual bool StopReading(size_t user) {
+    (void)user;
+    return false;
+  }
   virtual void CloseAll() = 0;
 };
 

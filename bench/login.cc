@@ -72,13 +72,15 @@ boost::asio::awaitable<LoginResult> Login(HttpClient& client, const std::string&
   co_return out;
 }
 
-boost::asio::awaitable<ConversationResult> CreateConversation(HttpClient& client,
-                                                              const std::string& session_token,
-                                                              const std::string& other_user) {
+boost::asio::awaitable<ConversationResult> CreateGroupConversation(
+    HttpClient& client, const std::string& session_token, const std::vector<std::string>* others,
+    bool distinct) {
   ConversationResult out;
+  json::array participants;
+  for (const auto& user : *others) participants.emplace_back(user);
   json::object body;
-  body["participants"] = json::array{json::value(other_user)};
-  body["distinct"] = true;
+  body["participants"] = std::move(participants);
+  body["distinct"] = distinct;
   HttpRequest req{http::verb::post, "/conversations", json::serialize(body), session_token};
   auto aw = client.Send(req);
   HttpResult res = co_await std::move(aw);
@@ -88,6 +90,15 @@ boost::asio::awaitable<ConversationResult> CreateConversation(HttpClient& client
     out.error = "POST /conversations: " + res.Describe();
   }
   co_return out;
+}
+
+boost::asio::awaitable<ConversationResult> CreateConversation(HttpClient& client,
+                                                              const std::string& session_token,
+                                                              const std::string& other_user) {
+  std::vector<std::string> others{other_user};
+  auto aw = CreateGroupConversation(client, session_token, &others, true);
+  ConversationResult r = co_await std::move(aw);
+  co_return r;
 }
 
 std::string Uuid(const std::string& layer_id) {

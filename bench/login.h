@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <string>
+#include <vector>
 
 #include "http_client.h"
 
@@ -30,6 +31,10 @@ struct ConversationResult {
 boost::asio::awaitable<ConversationResult> CreateConversation(HttpClient& client,
                                                               const std::string& session_token,
                                                               const std::string& other_user);
+// A conversation of the session's user and `others` (which must outlive the awaitable).
+boost::asio::awaitable<ConversationResult> CreateGroupConversation(
+    HttpClient& client, const std::string& session_token, const std::vector<std::string>* others,
+    bool distinct);
 
 // "layer:///conversations/UUID" → "UUID".
 std::string Uuid(const std::string& layer_id);

@@ -26,6 +26,8 @@ class CpuMeter {
   void Start();
   void Stop();
   double percent() const;
+  // CPU seconds used between Start() and Stop(); -1 when unknown.
+  double seconds() const { return cpu_start_ < 0 || cpu_stop_ < 0 ? -1 : cpu_stop_ - cpu_start_; }
   boost::json::value Json() const;  // whole percent, or null when unknown
   // Time its threads were runnable but waiting for a CPU (schedstat run_delay), in % of the
   // wall time: high means the figures measure a contended machine, not the program.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace relayer::bench {
 
@@ -40,8 +41,57 @@ struct WsIdleOptions {
   int connect_concurrency = 200;
 };
 
+// S3, density and catch-up: idle sockets held, dropped, and reconnected to replay what they missed.
+struct S3Options {
+  CommonOptions common;
+  int connections = 18000;     // idle users, one socket each
+  int messages_each = 10;      // sent to each idle user while it is away
+  double hold = 10;            // seconds the sockets stay idle before RSS is read
+  int senders = 16;            // sending users, one pipelined WebSocket each
+  int send_inflight = 64;      // unanswered Message.create per sender
+  double replay_timeout = 60;  // seconds after the reconnect began
+  int connect_concurrency = 200;
+};
+
+// History: one conversation of --messages messages; latency of a page from its middle.
+struct HistoryOptions {
+  CommonOptions common;
+  long messages = 1000000;
+  int pages = 2000;  // measured pages per connection count
+  int warmup_pages = 100;
+  int page_size = 100;
+  int seed_inflight = 256;  // unanswered Message.create while seeding, all sockets together
+  int seed_sockets = 2;
+  std::vector<int> connections{1, 4};  // one closed-loop run per entry
+  bool reuse = false;  // skip seeding: the conversation a previous run left in --data
+};
+
+// S1 (one-to-one with receipts) and S2 (group fan-out) share one driver: open-loop sends at each
+// rate of a rising staircase until a step fails (p99 send→push over the limit, or anything lost).
+struct ChatLoadOptions {
+  CommonOptions common;
+  std::string scenario = "s1";     // names the users and the report
+  std::string protocol = "layer";  // layer (Relayer), relay (bench/relay), xmpp (ejabberd)
+  std::string xmpp_domain = "localhost";
+  std::string xmpp_password = "password";
+  int conversations = 1000;
+  int group_size = 2;
+  bool receipts = true;    // each recipient posts a delivery then a read receipt
+  bool stall_one = false;  // the last member of each conversation stops reading
+  std::vector<double> rates{1000, 2000, 5000, 10000, 20000, 50000};
+  double step_seconds = 10;
+  double warmup = 1;  // first seconds of each step are sent but not measured
+  double drain = 5;   // seconds to wait for late acks, deliveries and receipts
+  double p99_limit_ms = 50;
+  int body_bytes = 200;     // both parts together
+  bool keep_going = false;  // run every rate even after one failed
+};
+
+int RunChatLoad(const ChatLoadOptions& o);
 int RunHttpSend(const HttpSendOptions& o);
 int RunWsLatency(const WsLatencyOptions& o);
 int RunWsIdle(const WsIdleOptions& o);
+int RunS3(const S3Options& o);
+int RunHistory(const HistoryOptions& o);
 
 }  // namespace relayer::bench

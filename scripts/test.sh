@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh --with-tests
 ./scripts/build.sh
 
-echo "== C++ tests (ctest)"
+# The benchmark smoke tests (ctest BenchSmoke.*) also run S1 against the uWebSockets.js relay.
+(cd bench/relay && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== C++ tests (ctest, with short smoke runs of the benchmark scenarios)"
 (cd build && ctest --output-on-failure -j2 --timeout 300)
 
 echo "== End-to-end tests (layer-websdk@3.4.18)"
