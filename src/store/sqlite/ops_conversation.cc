@@ -254,7 +254,8 @@ Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out)
 
   // my_devices: hide the conversation and everything in it so far, for the actor only.
   auto q = ctx.db.Prepare(
-      "UPDATE participants SET hidden = 1, hidden_before = ?3, unread = 0 "
+      "UPDATE participants SET hidden = 1, hidden_before = ?3, unread = 0, hidden_below = "
+      "(SELECT message_count FROM conversations WHERE rowid = ?1) "
       "WHERE conv = ?1 AND user_id = ?2");
   q.Bind(1, conv).Bind(2, op.actor.str()).Bind(3, m.conv.last_position);
   RELAYER_RETURN_IF_ERROR(q.Exec());

@@ -125,7 +125,8 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   }
   {
     auto q = ctx.db.Prepare(
-        "UPDATE conversations SET last_position = ?2, last_sent_at = ?3 WHERE rowid = ?1");
+        "UPDATE conversations SET last_position = ?2, last_sent_at = ?3, "
+        "message_count = message_count + 1 WHERE rowid = ?1");
     q.Bind(1, c.rowid).Bind(2, m.position).Bind(3, m.sent_at);
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
@@ -229,9 +230,17 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
   }
   {
     auto q = ctx.db.Prepare(
-        "UPDATE conversations SET last_sent_at = (SELECT sent_at FROM messages "
-        "WHERE conv = ?1 ORDER BY position DESC LIMIT 1) WHERE rowid = ?1");
+        "UPDATE conversations SET message_count = message_count - 1, last_sent_at = (SELECT "
+        "sent_at FROM messages WHERE conv = ?1 ORDER BY position DESC LIMIT 1) WHERE rowid = ?1");
     q.Bind(1, v.msg.conv);
+    RELAYER_RETURN_IF_ERROR(q.Exec());
+  }
+  {
+    // It no longer counts among the messages hidden below anyone's hidden_before.
+    auto q = ctx.db.Prepare(
+        "UPDATE participants SET hidden_below = hidden_below - 1 "
+        "WHERE conv = ?1 AND hidden_before >= ?2");
+    q.Bind(1, v.msg.conv).Bind(2, m.position);
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, v.msg.conv));

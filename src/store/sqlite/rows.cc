@@ -179,8 +179,13 @@ Result<std::vector<Message>> VisibleMessages(Connection& db, int64_t conv, const
 
 Result<int64_t> CountVisibleMessages(Connection& db, int64_t conv, const UserId& viewer,
                                      const ParticipantRow& p) {
-  auto q =
-      db.Prepare("SELECT COUNT(*) FROM messages m WHERE m.conv = ?1 AND" RELAYER_VISIBLE_TO_VIEWER);
+  // Stored counts (schema v2) minus the viewer's one-by-one hidden messages above hidden_before.
+  // CROSS JOIN keeps SQLite walking the viewer's few hidden rows, not the conversation.
+  auto q = db.Prepare(
+      "SELECT c.message_count - COALESCE((SELECT hidden_below FROM participants "
+      "WHERE conv = ?1 AND user_id = ?3), 0) - (SELECT COUNT(*) FROM hidden_messages h "
+      "CROSS JOIN messages m ON m.rowid = h.msg WHERE h.user_id = ?3 AND m.conv = ?1 AND "
+      "m.position > ?2) FROM conversations c WHERE c.rowid = ?1");
   q.Bind(1, conv).Bind(2, p.hidden_before).Bind(3, viewer.str());
   if (!q.Next()) return q.ok() ? Internal("count returned no row") : q.status();
   return q.Int(0);

@@ -102,6 +102,19 @@ CREATE TABLE changes (
 CREATE INDEX changes_by_ts ON changes (app, ts);
 )sql";
 
+// Version 2: Layer-Count without counting. A conversation keeps its number of messages, and a
+// participant the number of them at or below its hidden_before, so the messages a user sees are
+// message_count - hidden_below - (its few one-by-one hidden messages above hidden_before).
+constexpr const char* kMigrationV2 = R"sql(
+ALTER TABLE conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET message_count =
+  (SELECT COUNT(*) FROM messages m WHERE m.conv = conversations.rowid);
+ALTER TABLE participants ADD COLUMN hidden_below INTEGER NOT NULL DEFAULT 0;
+UPDATE participants SET hidden_below = (SELECT COUNT(*) FROM messages m
+  WHERE m.conv = participants.conv AND m.position <= participants.hidden_before);
+CREATE INDEX hidden_messages_by_user ON hidden_messages (user_id, msg);
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -123,7 +136,7 @@ Status Migrate(Connection& db) {
                  std::to_string(kSchemaVersion));
   }
   if (s.ok() && *version < 1) s = db.Execute(kSchemaV1);
-  // Later versions: `if (*version < 2) s = db.Execute(kMigrationV2);` and so on.
+  if (s.ok() && *version < 2) s = db.Execute(kMigrationV2);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

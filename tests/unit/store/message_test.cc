@@ -214,3 +214,39 @@ TEST_P(StoreConformance, DeleteMessageForMyDevicesHidesItOnlyForTheActor) {
 
 }  // namespace
 }  // namespace relayer::testing
+
+namespace relayer::testing {
+namespace {
+
+// Layer-Count comes from stored counts (schema v2): they must follow every kind of deletion.
+TEST_P(StoreConformance, MessageCountsFollowHidingAndDeletion) {
+  Conversation c = MakeConversation("alice", {"bob", "carol"});
+  std::vector<Message> m;
+  for (int i = 0; i < 5; ++i) m.push_back(Send(c.id, "alice", "m" + std::to_string(i)));
+  // alice hides m1 on her devices; bob hides the whole conversation so far (m0..m4).
+  ASSERT_TRUE(Write(DeleteMessageOp{app_, m[1].id, U("alice"), DeletionMode::kMyDevices, Now()})
+                  .status.ok());
+  ASSERT_TRUE(
+      Write(DeleteConversationOp{app_, c.id, U("bob"), DeletionMode::kMyDevices, false, Now()})
+          .status.ok());
+  m.push_back(Send(c.id, "alice", "m5"));
+  m.push_back(Send(c.id, "alice", "m6"));
+  // m2 goes for everyone: it was below bob's watermark, and visible to alice.
+  ASSERT_TRUE(
+      Write(DeleteMessageOp{app_, m[2].id, U("carol"), DeletionMode::kAllParticipants, Now()})
+          .status.ok());
+  // m1, hidden for alice only, goes for everyone too: her count must not drop twice.
+  ASSERT_TRUE(
+      Write(DeleteMessageOp{app_, m[1].id, U("carol"), DeletionMode::kAllParticipants, Now()})
+          .status.ok());
+  EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->total, 5);  // m0 m3 m4 m5 m6
+  EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->total, 2);    // m5 m6
+  EXPECT_EQ(store().GetConversation(app_, U("alice"), c.id)->total_message_count, 5);
+  EXPECT_EQ(store().GetConversation(app_, U("bob"), c.id)->total_message_count, 2);
+  EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->items.size(), 5u);
+  EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->items.size(), 2u);
+  EXPECT_EQ(store().ListMessages(app_, U("carol"), c.id, Page{})->total, 5);
+}
+
+}  // namespace
+}  // namespace relayer::testing
