@@ -24,6 +24,10 @@ Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, Wr
   q.Bind(8, change.data_json);
   if (Status s = q.Exec(); !s.ok()) return s;
   change.seq = db.LastInsertRowid();
+  auto index = db.Prepare(
+      "INSERT INTO change_recipients (app, user_id, seq) SELECT ?1, value, ?2 FROM json_each(?3)");
+  index.Bind(1, app.str()).Bind(2, change.seq).Bind(3, EncodeUsers(change.recipients));
+  if (Status s = index.Exec(); !s.ok()) return s;
   out.changes.push_back(std::move(change));
   return Status::Ok();
 }

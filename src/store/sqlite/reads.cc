@@ -143,18 +143,31 @@ Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const App
 
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit) {
-  // One row per change with the recipients packed: filter on them with json_each.
-  constexpr const char* kColumns =
-      "SELECT seq, ts, op, type, object_id, conversation_id, recipients, data FROM changes ";
-  constexpr const char* kForViewer =
-      " AND EXISTS (SELECT 1 FROM json_each(changes.recipients) r WHERE r.value = ?3) "
-      "ORDER BY seq LIMIT ?4";
+  // The viewer's rows of change_recipients (schema v3) name its changes in order. A timestamp
+  // becomes a starting seq through changes_by_ts, then is filtered on exactly. Timestamps are
+  // taken before a write queues, so seq order and ts order may disagree a little: start from
+  // the first change of a generous while earlier, so that no later-stamped change is skipped.
+  constexpr TimeMs kClockSlackMs = 5 * 60 * 1000;
+  int64_t first_seq = after_seq + 1;
+  if (after_seq <= 0) {
+    auto first =
+        db.Prepare("SELECT seq FROM changes WHERE app = ?1 AND ts >= ?2 ORDER BY ts LIMIT 1");
+    first.Bind(1, app.str()).Bind(2, from_ts - kClockSlackMs);
+    if (!first.Next())
+      return first.ok() ? Result<std::vector<Change>>(std::vector<Change>{})
+                        : Result<std::vector<Change>>(first.status());
+    first_seq = first.Int(0);
+  }
   std::string sql =
-      std::string(kColumns) +
-      (after_seq > 0 ? "WHERE app = ?1 AND seq > ?2" : "WHERE app = ?1 AND ts >= ?2") + kForViewer;
+      "SELECT c.seq, c.ts, c.op, c.type, c.object_id, c.conversation_id, c.recipients, c.data "
+      "FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
+      "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2";
+  if (after_seq <= 0) sql += " AND c.ts >= ?5";
+  sql += " ORDER BY r.seq LIMIT ?4";
   auto q = db.Prepare(sql);
-  q.Bind(1, app.str()).Bind(2, after_seq > 0 ? after_seq : from_ts).Bind(3, viewer.str());
+  q.Bind(1, app.str()).Bind(2, first_seq).Bind(3, viewer.str());
   q.Bind(4, static_cast<int64_t>(limit));
+  if (after_seq <= 0) q.Bind(5, from_ts);
   std::vector<Change> out;
   while (q.Next()) {
     Change c;

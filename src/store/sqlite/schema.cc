@@ -115,6 +115,19 @@ UPDATE participants SET hidden_below = (SELECT COUNT(*) FROM messages m
 CREATE INDEX hidden_messages_by_user ON hidden_messages (user_id, msg);
 )sql";
 
+// Version 3: a user's changes by key, so Event.replay reads that user's rows instead of scanning
+// every change of the app since the timestamp. One narrow row per recipient.
+constexpr const char* kMigrationV3 = R"sql(
+CREATE TABLE change_recipients (
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (app, user_id, seq)
+) WITHOUT ROWID;
+INSERT INTO change_recipients (app, user_id, seq)
+  SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r;
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -137,6 +150,7 @@ Status Migrate(Connection& db) {
   }
   if (s.ok() && *version < 1) s = db.Execute(kSchemaV1);
   if (s.ok() && *version < 2) s = db.Execute(kMigrationV2);
+  if (s.ok() && *version < 3) s = db.Execute(kMigrationV3);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");
