@@ -87,6 +87,12 @@ json::object PartJson(const Message& m, size_t index, const MessagePart& part,
 
 }  // namespace
 
+bool IsUnreadFor(const Message& m, const UserId& viewer) {
+  auto mine = m.recipient_status.find(viewer);
+  const bool is_sender = m.sender.user_id && *m.sender.user_id == viewer;
+  return !is_sender && mine != m.recipient_status.end() && mine->second != ReceiptState::kRead;
+}
+
 json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url) {
   json::object o;
   o["id"] = MessageUrl(m.id);
@@ -107,10 +113,7 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   for (const auto& [user, state] : m.recipient_status) {
     status[IdentityUrl(user)] = ReceiptStateName(state);
   }
-  auto mine = m.recipient_status.find(viewer);
-  bool is_sender = m.sender.user_id && *m.sender.user_id == viewer;
-  o["is_unread"] =
-      !is_sender && mine != m.recipient_status.end() && mine->second != ReceiptState::kRead;
+  o["is_unread"] = IsUnreadFor(m, viewer);
   o["recipient_status"] = std::move(status);
   if (m.notification) o["notification"] = *m.notification;
   return o;

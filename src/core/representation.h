@@ -19,6 +19,9 @@ boost::json::object BasicIdentityJson(const Identity& identity, const std::strin
 boost::json::object IdentityJson(const Identity& identity, const std::string& base_url);
 
 // A message as `viewer` sees it (is_unread is per viewer).
+// Whether `viewer` has not read `m` yet (never for its sender); the one viewer-specific field of
+// a message's representation.
+bool IsUnreadFor(const Message& m, const UserId& viewer);
 boost::json::object MessageJson(const Message& m, const UserId& viewer,
                                 const std::string& base_url);
 // A conversation as `viewer` sees it.

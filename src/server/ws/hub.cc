@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
+#include <map>
+#include <utility>
 
 #include "core/representation.h"
 #include "server/ws/packets.h"
@@ -64,26 +66,49 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
     } else if (change.type == ObjectType::kMessage && !result.message) {
       continue;
     }
+    // Rendered once per distinct form, not once per socket: a message differs between viewers
+    // only in is_unread (and every form in the base URL); updates and deletes not at all.
+    std::map<std::pair<std::string, int>, std::string> rendered, moved_rendered;
     for (const auto& user : change.recipients) {
       for (const auto& sink : SinksOf(app, user)) {
         const std::string& base = sink->base_url();
+        int form = 0;
         if (change.op == ChangeOp::kCreate) {
-          data = change.type == ObjectType::kConversation
-                     ? json::value(ConversationJson(*result.conversation, user, base))
-                     : json::value(MessageJson(*result.message, user, base));
+          form = change.type == ObjectType::kConversation ? -1 : IsUnreadFor(*result.message, user);
         }
-        sink->Send("change", ChangeBody(change, data, base), change.ts);
+        std::string* body = nullptr;
+        std::string per_viewer;
+        if (form < 0) {  // a conversation's representation is the viewer's own (unread counts)
+          per_viewer = ChangeBody(
+              change, json::value(ConversationJson(*result.conversation, user, base)), base);
+          body = &per_viewer;
+        } else {
+          auto [it, fresh] = rendered.try_emplace({base, form});
+          if (fresh) {
+            it->second =
+                change.op == ChangeOp::kCreate
+                    ? ChangeBody(change, json::value(MessageJson(*result.message, user, base)),
+                                 base)
+                    : ChangeBody(change, data, base);
+          }
+          body = &it->second;
+        }
+        sink->Send("change", *body, change.ts);
         if (change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage) {
           // The conversation's last_message moves too; live only (a replay carries the
           // message creates, from which the SDK sets last_message itself).
-          Change moved;
-          moved.op = ChangeOp::kUpdate;
-          moved.type = ObjectType::kConversation;
-          moved.object_id = change.conversation_id.str();
-          json::array patch{json::object{{"operation", "set"},
-                                         {"property", "last_message"},
-                                         {"id", MessageUrl(MessageId(change.object_id))}}};
-          sink->Send("change", ChangeBody(moved, patch, base), change.ts);
+          auto [moved, fresh] = moved_rendered.try_emplace({base, 0});
+          if (fresh) {
+            Change last;
+            last.op = ChangeOp::kUpdate;
+            last.type = ObjectType::kConversation;
+            last.object_id = change.conversation_id.str();
+            json::array patch{json::object{{"operation", "set"},
+                                           {"property", "last_message"},
+                                           {"id", MessageUrl(MessageId(change.object_id))}}};
+            moved->second = ChangeBody(last, patch, base);
+          }
+          sink->Send("change", moved->second, change.ts);
         }
       }
     }
