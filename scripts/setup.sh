@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
-  libexpat1-dev
+  libexpat1-dev libgoogle-perftools-dev
 )
 TEST_PACKAGES=(curl chromium)
 
