@@ -52,4 +52,12 @@ int64_t Int(const json::value* v) {
   return -1;
 }
 
+int64_t SeqOf(std::string_view body) {
+  if (body.rfind("seq=", 0) != 0) return -1;
+  int64_t v = 0;
+  size_t i = 4;
+  for (; i < body.size() && body[i] >= '0' && body[i] <= '9'; ++i) v = v * 10 + (body[i] - '0');
+  return i == 4 ? -1 : v;
+}
+
 }  // namespace relayer::bench

@@ -18,6 +18,9 @@ std::string RequestPacket(std::string_view method, std::string_view request_id,
 std::string MessageCreatePacket(std::string_view request_id, std::string_view conversation_id,
                                 std::string_view text);
 
+// The sequence number a scenario puts first in a message body ("seq=123 ..."), or -1.
+int64_t SeqOf(std::string_view body);
+
 // v["a"]["b"]... or nullptr when a step is missing or not an object.
 const boost::json::value* Path(const boost::json::value& v,
                                std::initializer_list<const char*> keys);

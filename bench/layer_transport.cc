@@ -12,6 +12,7 @@
 #include "async_util.h"
 #include "chat_transport.h"
 #include "http_client.h"
+#include "layer_packets.h"
 #include "login.h"
 #include "report.h"
 #include "users.h"
@@ -50,28 +51,8 @@ struct User {
   std::string token;
 };
 
-const json::value* Path(const json::value& v, std::initializer_list<const char*> keys) {
-  const json::value* cur = &v;
-  for (const char* k : keys) {
-    if (!cur->is_object()) return nullptr;
-    cur = cur->as_object().if_contains(k);
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-
 std::string_view StringAt(const json::value& v, std::initializer_list<const char*> keys) {
-  const json::value* found = Path(v, keys);
-  return found && found->is_string() ? std::string_view(found->as_string()) : std::string_view();
-}
-
-// "seq=123 ..." → 123, or -1.
-int64_t SeqOf(std::string_view body) {
-  if (body.rfind("seq=", 0) != 0) return -1;
-  int64_t v = 0;
-  size_t i = 4;
-  for (; i < body.size() && body[i] >= '0' && body[i] <= '9'; ++i) v = v * 10 + (body[i] - '0');
-  return i == 4 ? -1 : v;
+  return Str(Path(v, keys));
 }
 
 class LayerTransport final : public ChatTransport {

@@ -11,6 +11,7 @@
 
 #include "async_util.h"
 #include "histogram.h"
+#include "layer_packets.h"
 #include "login.h"
 #include "report.h"
 #include "scenarios.h"
@@ -113,29 +114,6 @@ void WriteNext(Run* run, Client& c) {
 void Push(Run* run, Client& c, std::string packet) {
   c.out.push_back(std::move(packet));
   if (!c.writing) WriteNext(run, c);
-}
-
-// "seq=123 ..." → 123, or -1.
-int64_t SeqOf(std::string_view body) {
-  if (body.rfind("seq=", 0) != 0) return -1;
-  int64_t v = 0;
-  size_t i = 4;
-  for (; i < body.size() && body[i] >= '0' && body[i] <= '9'; ++i) v = v * 10 + (body[i] - '0');
-  return i == 4 ? -1 : v;
-}
-
-const json::value* Path(const json::value& v, std::initializer_list<const char*> keys) {
-  const json::value* cur = &v;
-  for (const char* k : keys) {
-    if (!cur->is_object()) return nullptr;
-    cur = cur->as_object().if_contains(k);
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-
-bool Is(const json::value* v, std::string_view s) {
-  return v && v->is_string() && v->as_string() == s;
 }
 
 void OnResponse(Run* run, const json::value& packet, Clock::time_point now) {
