@@ -71,20 +71,6 @@ int Main(int argc, char** argv) {
   hs->add_option("--body-bytes", http_send.body_bytes, "Bytes of the two parts together")
       ->capture_default_str();
 
-  relayer::bench::WsLatencyOptions ws_latency;
-  auto* wl =
-      app.add_subcommand("ws-latency", "Open-loop WebSocket Message.create → recipient latency");
-  AddCommon(wl, ws_latency.common);
-  wl->add_option("--pairs", ws_latency.pairs, "Sender/recipient pairs")->capture_default_str();
-  wl->add_option("--rate", ws_latency.rate, "Messages per second, all pairs together")
-      ->capture_default_str();
-  wl->add_option("--seconds", ws_latency.seconds, "Measured seconds")->capture_default_str();
-  wl->add_option("--warmup", ws_latency.warmup, "Unmeasured seconds first")->capture_default_str();
-  wl->add_option("--drain", ws_latency.drain, "Seconds to wait for late deliveries")
-      ->capture_default_str();
-  wl->add_option("--body-bytes", ws_latency.body_bytes, "Bytes of the message's part")
-      ->capture_default_str();
-
   relayer::bench::WsIdleOptions ws_idle;
   auto* wi = app.add_subcommand(
       "ws-idle", "Hold many idle authenticated WebSockets; server RSS per connection");
@@ -154,7 +140,6 @@ int Main(int argc, char** argv) {
   if (app.got_subcommand(s1_cmd)) return RunChatLoad(s1);
   if (app.got_subcommand(s2_cmd)) return RunChatLoad(s2);
   if (app.got_subcommand(hs)) return relayer::bench::RunHttpSend(http_send);
-  if (app.got_subcommand(wl)) return relayer::bench::RunWsLatency(ws_latency);
   if (app.got_subcommand(wi)) return relayer::bench::RunWsIdle(ws_idle);
   if (app.got_subcommand(s3_cmd)) return RunS3(s3);
   if (app.got_subcommand(hi_cmd)) return RunHistory(history);

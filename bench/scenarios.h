@@ -24,16 +24,6 @@ struct HttpSendOptions {
   int body_bytes = 200;  // both parts together
 };
 
-struct WsLatencyOptions {
-  CommonOptions common;
-  int pairs = 100;
-  double rate = 1000;  // messages per second, all pairs together
-  double seconds = 10;
-  double warmup = 1;  // messages scheduled in the first seconds are sent but not measured
-  double drain = 5;   // how long to wait for late deliveries after the last send
-  int body_bytes = 150;
-};
-
 struct WsIdleOptions {
   CommonOptions common;
   int connections = 10000;
@@ -89,7 +79,6 @@ struct ChatLoadOptions {
 
 int RunChatLoad(const ChatLoadOptions& o);
 int RunHttpSend(const HttpSendOptions& o);
-int RunWsLatency(const WsLatencyOptions& o);
 int RunWsIdle(const WsIdleOptions& o);
 int RunS3(const S3Options& o);
 int RunHistory(const HistoryOptions& o);
