@@ -26,6 +26,9 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# ejabberd, for the side-by-side benchmark's smoke test, without starting Debian's service.
+if [[ "${1:-}" == "--with-tests" ]]; then "$(dirname "$0")/../bench/ejabberd/start.sh" --install-only; fi
+
 if [[ "${1:-}" == "--with-tests" ]] && ! command -v node >/dev/null; then
   echo "setup: installing nodejs and npm"
   apt-get install -y -qq nodejs npm >/dev/null

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts an ejabberd for the benchmark's XMPP runs, on loopback only, with everything in DIR:
 #   bench/ejabberd/start.sh DIR [--users N] [--prefix P] [USERS_FILE]
+#   bench/ejabberd/start.sh --install-only
 # creates PsenderI and PrecipientI for I in 0..N-1 (and each line of USERS_FILE), all with the
 # password "password", installs ejabberd with apt if it is missing, and returns once port 5222
 # accepts connections. bench/ejabberd/stop.sh DIR stops it. See bench/ejabberd/README.md.
@@ -15,8 +16,10 @@ DIR=""
 USERS=0
 PREFIX=""
 USERS_FILE=""
+INSTALL_ONLY=0
 while (($#)); do
   case $1 in
+    --install-only) INSTALL_ONLY=1; shift ;;
     --users) USERS=${2:?}; shift 2 ;;
     --prefix) PREFIX=${2-}; shift 2 ;;
     -h | --help) usage ;;
@@ -26,7 +29,7 @@ while (($#)); do
       ;;
   esac
 done
-[[ -n $DIR ]] || usage
+[[ -n $DIR || $INSTALL_ONLY == 1 ]] || usage
 [[ $USERS =~ ^[0-9]+$ ]] || usage
 [[ -z $USERS_FILE || -r $USERS_FILE ]] || { echo "cannot read $USERS_FILE" >&2; exit 2; }
 [[ $PREFIX =~ ^[a-z0-9_.-]*$ ]] || { echo "--prefix: lowercase letters, digits, _ . - only" >&2; exit 2; }
@@ -59,6 +62,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   if ((ours)); then rm -f $policy && trap - EXIT; fi
 fi
+((INSTALL_ONLY)) && exit 0  # scripts/setup.sh --with-tests installs it ahead of the tests
 # Whatever started it (an older install, systemd), the system instance must not run beside ours.
 system_instance() { pgrep -u ejabberd -f -- '-s?name ejabberd@' >/dev/null 2>&1; }
 if system_instance; then
