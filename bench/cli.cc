@@ -3,12 +3,23 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <utility>
+#include <vector>
 
+#include "pinning.h"
+#include "report.h"
 #include "scenarios.h"
 
 namespace {
 
+// Each subcommand's common options, to pin the one that runs.
+std::vector<std::pair<CLI::App*, relayer::bench::CommonOptions*>> commons;
+
 void AddCommon(CLI::App* cmd, relayer::bench::CommonOptions& o) {
+  commons.emplace_back(cmd, &o);
+  cmd->add_option("--pin-bench", o.pin_bench, "Run the bench on this core only (like taskset)");
+  cmd->add_option("--pin-server", o.pin_server,
+                  "Move every thread of --server-pid to this core (like taskset -a -p)");
   cmd->add_option("--url", o.url, "Server base URL, http://127.0.0.x:PORT")->capture_default_str();
   cmd->add_option("--data", o.data_dir, "The server's --data folder (for dev/app.json)")
       ->required();
@@ -57,6 +68,7 @@ namespace relayer::bench {
 
 int Main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  commons.clear();
   CLI::App app{"relayer bench: load generators for relayer (loopback only)"};
   app.require_subcommand(1);
 
@@ -137,6 +149,13 @@ int Main(int argc, char** argv) {
                    "Skip seeding: reuse the conversation an earlier run seeded in --data");
 
   CLI11_PARSE(app, argc, argv);
+  for (const auto& [cmd, common] : commons) {
+    if (!app.got_subcommand(cmd)) continue;
+    if (auto e = Pin(common->pin_bench, common->server_pid, common->pin_server); !e.empty()) {
+      Progress(e);
+      return 2;
+    }
+  }
   if (app.got_subcommand(s1_cmd)) return RunChatLoad(s1);
   if (app.got_subcommand(s2_cmd)) return RunChatLoad(s2);
   if (app.got_subcommand(hs)) return relayer::bench::RunHttpSend(http_send);

@@ -14,6 +14,8 @@ struct CommonOptions {
   int source_addresses = 0;    // 127.0.0.2.. ; 0 = one per 10,000 sockets
   int login_concurrency = 16;  // kept-alive connections used to log users in
   long server_pid = 0;         // for its CPU use and VmRSS; 0 = not measured
+  int pin_bench = -1;          // core for the bench itself; -1 = not pinned
+  int pin_server = -1;         // core for every thread of server_pid; -1 = not pinned
 };
 
 struct HttpSendOptions {
