@@ -34,6 +34,8 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option(
       "--ws-max-queued-bytes", o.ws_max_queued_bytes,
       "Outgoing WebSocket bytes queued before a client that does not read is dropped [8 MiB]");
+  cmd->add_option("--ws-max-queued-packets", o.ws_max_queued_packets,
+                  "Outgoing WebSocket packets queued before such a client is dropped [20000]");
   cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
                   "Seconds without data or pong before a WebSocket is closed [90]");
   cmd->add_flag("--dev", o.dev,
@@ -65,6 +67,7 @@ int RunServe(const ServeOptions& o) {
   if (o.session_ttl_seconds) config.limits.session_ttl_ms = o.session_ttl_seconds * 1000;
   if (o.dev) config.dev = true;
   if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;
+  if (o.ws_max_queued_packets) config.ws_max_queued_packets = o.ws_max_queued_packets;
   if (o.ws_idle_timeout_seconds) config.ws_idle_timeout_seconds = o.ws_idle_timeout_seconds;
   if (!o.app_id.empty()) {
     server::AppSpec spec;

@@ -23,6 +23,7 @@ struct ServeOptions {
   size_t max_page_size = 0;
   int64_t session_ttl_seconds = 0;
   size_t ws_max_queued_bytes = 0;
+  size_t ws_max_queued_packets = 0;
   size_t ws_idle_timeout_seconds = 0;
   bool dev = false;
 };

@@ -101,7 +101,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   if (auto s = CheckKeys(root,
                          {"data", "listen", "threads", "blocking_threads", "max_batch",
                           "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
-                          "ws_idle_timeout_seconds", "limits", "apps"},
+                          "ws_max_queued_packets", "ws_idle_timeout_seconds", "limits", "apps"},
                          path);
       !s.ok()) {
     return s;
@@ -113,6 +113,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                   ReadInt(root, "max_batch", config.max_batch, path),
                   ReadString(root, "public_url", config.public_url, path),
                   ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
+                  ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
                   ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
                   ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
     if (!st.ok()) return st;

@@ -28,6 +28,7 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;  // empty: any origin
   bool dev = false;
   size_t ws_max_queued_bytes = 8 << 20;  // a WebSocket client that lets more pile up is dropped
+  size_t ws_max_queued_packets = 20000;  // the same bound counted in packets
   size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
   Limits limits;
   std::vector<AppSpec> apps;

@@ -122,6 +122,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   ws_options.public_url = config.public_url;
   ws_options.max_message_bytes = config.limits.max_body_bytes;
   ws_options.max_queued_bytes = config.ws_max_queued_bytes;
+  ws_options.max_queued_packets = config.ws_max_queued_packets;
   ws_options.idle_timeout =
       std::chrono::seconds(std::max<size_t>(2, config.ws_idle_timeout_seconds));
   d.ws = std::make_unique<WsDeps>(

@@ -39,6 +39,9 @@ bool IsWebSocketPath(std::string_view target) {
 
 namespace {
 
+// Changes one replay reads and renders at a time (bounds the memory of a large replay).
+constexpr size_t kReplayPage = 500;
+
 class WsSession : public PacketSink, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, Request upgrade, WsDeps& deps)
@@ -165,11 +168,12 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     }
   }
 
-  // Waits until `bytes` more fit in half of the outgoing bound; false once closed.
+  // Waits until `bytes` (one packet) more fit in half of both outgoing bounds; false once closed.
   asio::awaitable<bool> WaitForRoom(size_t bytes) {
     boost::system::error_code ec;
     while (!closed_ && queued_bytes_ > 0 &&
-           queued_bytes_ + bytes > deps_.options.max_queued_bytes / 2) {
+           (queued_bytes_ + bytes > deps_.options.max_queued_bytes / 2 ||
+            queue_.size() + 1 > deps_.options.max_queued_packets / 2)) {
       drained_.expires_after(std::chrono::seconds(1));
       co_await drained_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -309,11 +313,51 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     }
   }
 
-  struct Replayed {
+  struct ReplayPage {
     std::vector<std::pair<std::string, TimeMs>> packets;  // change bodies
+    int64_t last_seq = 0;                                 // of the last change read
+    bool more = false;                                    // a full page: read on after it
     Status status;
   };
 
+  // Renders one page of the user's change log: from `from` (a time) when `after` is 0, else the
+  // changes after seq `after`. Runs on the blocking pool.
+  ReplayPage ReadReplayPage(const AppId& app, const UserId& viewer, const std::string& base,
+                            TimeMs from, int64_t after) {
+    ReplayPage out;
+    auto page = deps_.store.ChangesFor(app, viewer, after, after ? 0 : from, kReplayPage);
+    if (!page.ok()) {
+      out.status = page.status();
+      return out;
+    }
+    out.more = page->size() == kReplayPage;
+    for (const auto& change : *page) {
+      out.last_seq = change.seq;
+      json::value body_data;
+      if (change.op == ChangeOp::kCreate) {
+        if (change.type == ObjectType::kConversation) {
+          auto c = deps_.store.GetConversation(app, viewer, ConversationId(change.object_id));
+          if (!c.ok()) continue;  // gone since, or no longer visible
+          body_data = ConversationJson(*c, viewer, base);
+        } else if (change.type == ObjectType::kMessage) {
+          auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
+          if (!m.ok()) continue;
+          body_data = MessageJson(*m, viewer, base);
+        } else {
+          continue;
+        }
+      } else {
+        boost::system::error_code ec;
+        body_data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
+        if (ec) continue;
+      }
+      out.packets.emplace_back(ChangeBody(change, body_data, base), change.ts);
+    }
+    return out;
+  }
+
+  // Everything since `from_timestamp`, however much: a page at a time, each read once the
+  // socket has drained the previous one, so memory stays bounded and nothing is cut off.
   asio::awaitable<void> Replay(std::string request_id, std::string method, json::object data) {
     std::optional<TimeMs> from;
     if (auto* ts = data.if_contains("from_timestamp"); ts && ts->is_string()) {
@@ -324,55 +368,25 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
            InvalidProperty("from_timestamp", "from_timestamp must be an ISO 8601 time"));
       co_return;
     }
-    auto work = [this, from = *from, app = app(), viewer = user(), base = base_url_,
-                 max = deps_.options.max_replay]() {
-      Replayed out;
-      int64_t after = 0;
-      size_t total = 0;
-      for (;;) {
-        auto page = deps_.store.ChangesFor(app, viewer, after, after ? 0 : from, 1000);
-        if (!page.ok()) {
-          out.status = page.status();
-          return out;
-        }
-        for (const auto& change : *page) {
-          after = change.seq;
-          json::value body_data;
-          if (change.op == ChangeOp::kCreate) {
-            if (change.type == ObjectType::kConversation) {
-              auto c = deps_.store.GetConversation(app, viewer, ConversationId(change.object_id));
-              if (!c.ok()) continue;  // gone since, or no longer visible
-              body_data = ConversationJson(*c, viewer, base);
-            } else if (change.type == ObjectType::kMessage) {
-              auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
-              if (!m.ok()) continue;
-              body_data = MessageJson(*m, viewer, base);
-            } else {
-              continue;
-            }
-          } else {
-            boost::system::error_code ec;
-            body_data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
-            if (ec) continue;
-          }
-          out.packets.emplace_back(ChangeBody(change, body_data, base), change.ts);
-        }
-        total += page->size();
-        if (page->size() < 1000 || total >= max) break;
+    int64_t after = 0;
+    for (;;) {
+      auto aw = RunBlocking(deps_.blocking, [this, from = *from, after, app = app(),
+                                             viewer = user(), base = base_url_] {
+        return ReadReplayPage(app, viewer, base, from, after);
+      });
+      ReplayPage page = co_await std::move(aw);
+      if (closed_) co_return;
+      if (!page.status.ok()) {
+        Fail(request_id, method, page.status);
+        co_return;
       }
-      return out;
-    };
-    auto aw = RunBlocking(deps_.blocking, std::move(work));
-    auto replayed = co_await std::move(aw);
-    if (!replayed.status.ok()) {
-      Fail(request_id, method, replayed.status);
-      co_return;
-    }
-    // A replay can be larger than the outgoing bound: feed it as the socket drains.
-    for (auto& [body, ts] : replayed.packets) {
-      auto room = WaitForRoom(body.size());
-      if (!co_await std::move(room)) co_return;
-      Enqueue("change", body, ts);
+      for (auto& [body, ts] : page.packets) {
+        auto room = WaitForRoom(body.size());
+        if (!co_await std::move(room)) co_return;
+        Enqueue("change", body, ts);
+      }
+      if (!page.more) break;
+      after = page.last_seq;
     }
     Respond(request_id, method, true, json::object());
   }

@@ -22,7 +22,6 @@ struct WsOptions {
   size_t max_queued_bytes = 8 << 20;   // outgoing queue before the client is dropped
   size_t max_queued_packets = 20000;
   std::chrono::seconds idle_timeout{90};  // pings at half of it; the SDK reads every 30 s
-  size_t max_replay = 100000;             // changes one Event.replay sends
   std::string public_url;
 };
 

@@ -120,8 +120,9 @@ test('Message.create answers the sender and pushes a create change to the other 
   assert.equal(again.body.success, true);
 });
 
-test('a client that stops reading is disconnected; the sender and others are unaffected', { timeout: TIMEOUT_MS }, async (t) => {
-  const server = await startServer({ extraArgs: ['--ws-max-queued-bytes', '1048576'] });
+// Bob stops reading while alice sends to bob and carol; `extraArgs` sets the bound that drops him.
+async function slowReaderIsDropped(t, extraArgs) {
+  const server = await startServer({ extraArgs });
   t.after(() => server.stop());
   const a = await openSocket(server, await server.createSession('alice'));
   const slow = await openSocket(server, await server.createSession('bob'));
@@ -130,7 +131,7 @@ test('a client that stops reading is disconnected; the sender and others are una
   const cid = conv.body.data.id;
   await slow.waitFor((p) => p.type === 'change' && p.body.object.id === cid, 'conversation create');
   // Bob stops reading. More than the kernel's socket buffers can hold must go his way before the
-  // server's own bound (1 MiB) is reached: 6,000 messages of ~1.9 KB, pipelined.
+  // server's own bound is reached: 6,000 messages of ~1.9 KB (11 MB), pipelined.
   slow.connection.socket.pause();
   const COUNT = 6000;
   const body = 'x'.repeat(1900);
@@ -161,6 +162,15 @@ test('a client that stops reading is disconnected; the sender and others are una
   assert.equal(replay.body.success, true);
   const messages = new Set(back.packets.filter((p) => p.type === 'change' && p.body.object.type === 'Message').map((p) => p.body.object.id));
   assert.equal(messages.size, COUNT, 'the replay carries every message');
+}
+
+test('a client that stops reading is disconnected; the sender and others are unaffected', { timeout: TIMEOUT_MS }, async (t) => {
+  await slowReaderIsDropped(t, ['--ws-max-queued-bytes', '1048576']);
+});
+
+test('the bound also counts packets: a client that stops reading is dropped after 400', { timeout: TIMEOUT_MS }, async (t) => {
+  // 64 MiB of bytes is never reached by the ~11 MB sent: only the packet bound can drop bob.
+  await slowReaderIsDropped(t, ['--ws-max-queued-packets', '400', '--ws-max-queued-bytes', '67108864']);
 });
 
 test('a socket that answers no ping is closed after the idle timeout; one that answers stays', { timeout: TIMEOUT_MS }, async (t) => {
