@@ -326,8 +326,8 @@ int RunHistory(const HistoryOptions& o) {
   asio::io_context ioc(1);  // before the Run: its sockets must go first
   Run run;
   run.o = &o;
-  if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+  if (auto e = ResolveDevServer(o.common.url, o.common.data_dir, run.target, run.sessions.app_id);
+      !e.empty())
     return Progress(e), 2;
   if (o.messages < 1 || o.page_size < 1 || o.pages < 1 || o.seed_inflight < 1 ||
       o.seed_sockets < 1 || o.seed_sockets > 64 || o.connections.empty())

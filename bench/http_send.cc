@@ -159,8 +159,8 @@ int RunHttpSend(const HttpSendOptions& o) {
   Run run;
   run.o = &o;
   run.server_cpu = CpuMeter(o.common.server_pid > 0 ? o.common.server_pid : -1);
-  if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+  if (auto e = ResolveDevServer(o.common.url, o.common.data_dir, run.target, run.sessions.app_id);
+      !e.empty())
     return Progress(e), 2;
   if (o.connections < 1 || o.connections > 5000) return Progress("--connections: 1..5000"), 2;
   const size_t n = static_cast<size_t>(o.connections);

@@ -35,12 +35,13 @@ struct PendingReceipt {
 };
 
 struct User {
-  User(asio::any_io_executor ex, const Target& target, asio::ip::address local)
-      : ws(ex), receipts(ex, target, local), local(local) {}
+  User(size_t index, asio::any_io_executor ex, const Target& target, asio::ip::address local)
+      : index(index), ws(ex), receipts(ex, target, local), local(local) {}
+  size_t index;  // in ChatSetup::users
   WsStream ws;
   beast::flat_buffer buffer;
-  std::string out;        // packets queued behind the write in flight, as one buffer
-  std::string in_flight;  // the write in flight
+  std::deque<std::string> out;  // packets queued behind the write in flight
+  std::string in_flight;        // the write in flight
   bool writing = false;
   bool open = false;
   bool stalled = false;  // stops reading (the next packet is dropped), stays open
@@ -69,7 +70,7 @@ class LayerTransport final : public ChatTransport {
     setup_ = setup;
     SourceAddresses sources(setup->source_addresses, 2 * setup->users.size());
     for (size_t i = 0; i < setup->users.size(); ++i) {
-      users_.push_back(std::make_unique<User>(ex_, target_, sources.Next()));
+      users_.push_back(std::make_unique<User>(i, ex_, target_, sources.Next()));
       index_of_[setup->users[i]] = i;
     }
     if (relay_) {
@@ -231,8 +232,7 @@ class LayerTransport final : public ChatTransport {
   void Write(User& u, std::string packet) {
     if (!u.open) return;
     if (u.writing) {
-      u.out.append(packet);
-      u.out.push_back('\0');  // packet boundary inside the batch
+      u.out.push_back(std::move(packet));
       return;
     }
     u.in_flight = std::move(packet);
@@ -244,26 +244,17 @@ class LayerTransport final : public ChatTransport {
     u.ws.async_write(asio::buffer(u.in_flight), [this, &u](boost::system::error_code ec, size_t) {
       if (ec) {
         u.writing = false;
-        MarkClosed(IndexOf(u), "write: " + ec.message());
+        MarkClosed(u.index, "write: " + ec.message());
         return;
       }
       if (u.out.empty()) {
         u.writing = false;
         return;
       }
-      // Next packet from the queue (WebSocket frames cannot be merged).
-      const size_t end = u.out.find('\0');
-      u.in_flight.assign(u.out, 0, end);
-      u.out.erase(0, end + 1);
+      u.in_flight = std::move(u.out.front());  // one frame per write: frames cannot be merged
+      u.out.pop_front();
       StartWrite(u);
     });
-  }
-
-  size_t IndexOf(const User& u) const {
-    for (size_t i = 0; i < users_.size(); ++i) {
-      if (users_[i].get() == &u) return i;
-    }
-    return 0;
   }
 
   void MarkClosed(size_t index, const std::string& why) {

@@ -34,6 +34,12 @@ std::string ReadDevAppId(const std::string& data_dir, std::string& app_id) {
   return "";
 }
 
+std::string ResolveDevServer(const std::string& url, const std::string& data_dir, Target& target,
+                             std::string& app_id) {
+  if (auto e = ParseTarget(url, target); !e.empty()) return e;
+  return ReadDevAppId(data_dir, app_id);
+}
+
 boost::asio::awaitable<LoginResult> Login(HttpClient& client, const std::string& app_id,
                                           const std::string& user_id) {
   LoginResult out;

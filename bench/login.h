@@ -12,6 +12,9 @@ namespace relayer::bench {
 
 // Reads DIR/dev/app.json (written by `relayer serve --dev`); empty error = ok.
 std::string ReadDevAppId(const std::string& data_dir, std::string& app_id);
+// A scenario's server: `url` parsed (loopback only) and the dev app of its `data_dir`.
+std::string ResolveDevServer(const std::string& url, const std::string& data_dir, Target& target,
+                             std::string& app_id);
 
 struct LoginResult {
   std::string session_token;  // empty on failure

@@ -11,6 +11,7 @@
 
 #include "async_util.h"
 #include "histogram.h"
+#include "idle_hold.h"
 #include "layer_packets.h"
 #include "login.h"
 #include "report.h"
@@ -51,10 +52,8 @@ struct Run {
 
   double create_seconds = 0;
   size_t conversations = 0;
-  long rss_before_kb = -1, rss_connected_kb = -1, rss_after_kb = -1, rss_replayed_kb = -1;
-  long bench_rss_before_kb = -1, bench_rss_after_kb = -1;
-  size_t held = 0, closed_during_hold = 0, connected = 0, connect_failed = 0;
-  double connect_seconds = 0;
+  IdleHold idle;
+  long rss_replayed_kb = -1;
   long server_fds_base = -1, server_fds_after_close = -1;
   double disconnect_seconds = 0;
 
@@ -277,24 +276,9 @@ asio::awaitable<void> HoldIdle(Run* run) {
   co_await std::move(settle);
   run->phase = Phase::kIdle;
   run->server_fds_base = CountFds(pid);
-  run->rss_before_kb = ReadVmRssKb(pid);
-  run->bench_rss_before_kb = ReadVmRssKb(0);
-  SocketPool& pool = *run->pool;
-  auto open_aw = pool.OpenAll(static_cast<size_t>(run->o->connect_concurrency), "s3 idle", pid);
-  co_await std::move(open_aw);
-  run->connected = pool.connected;
-  run->connect_failed = pool.failed;
-  run->connect_seconds = pool.open_seconds;
-  run->rss_connected_kb = ReadVmRssKb(pid);
-  Progress("[s3] " + std::to_string(pool.connected) + " connected in " +
-           std::to_string(pool.open_seconds) + " s; holding them idle");
-  auto hold = SleepUntil(Clock::now() +
-                         std::chrono::milliseconds(static_cast<int64_t>(run->o->hold * 1000)));
-  co_await std::move(hold);
-  run->rss_after_kb = ReadVmRssKb(pid);
-  run->bench_rss_after_kb = ReadVmRssKb(0);
-  run->held = pool.open;
-  run->closed_during_hold = pool.closed;
+  auto hold_aw = OpenAndHoldIdle(run->pool.get(), static_cast<size_t>(run->o->connect_concurrency),
+                                 "s3 idle", pid, run->o->hold, &run->idle);
+  co_await std::move(hold_aw);
 }
 
 // Opens the senders, reads the server's clock through one of them, then drops the idle sockets
@@ -396,14 +380,6 @@ asio::awaitable<void> Main(Run* run) {
 
 json::object Summary(const Run& run, const S3Options& o) {
   const SocketPool& pool = *run.pool;
-  const double per_conn = run.held && run.rss_before_kb >= 0
-                              ? static_cast<double>(run.rss_after_kb - run.rss_before_kb) * 1024.0 /
-                                    static_cast<double>(run.held)
-                              : 0;
-  const double bench_per_conn =
-      run.held ? static_cast<double>(run.bench_rss_after_kb - run.bench_rss_before_kb) * 1024.0 /
-                     static_cast<double>(run.held)
-               : 0;
   json::object setup;
   setup["logged_in"] = run.sessions.done - run.sessions.failed;
   setup["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
@@ -412,16 +388,7 @@ json::object Summary(const Run& run, const S3Options& o) {
   setup["create_ms"] = static_cast<int64_t>(run.create_seconds * 1000);
   setup["first_error"] = run.setup_error;
   json::object idle;
-  idle["connected"] = run.connected;
-  idle["connect_ms"] = static_cast<int64_t>(run.connect_seconds * 1000);
-  idle["failed"] = run.connect_failed;
-  idle["held"] = run.held;
-  idle["closed_during_hold"] = run.closed_during_hold;
-  idle["server_rss_before_kb"] = run.rss_before_kb;
-  idle["server_rss_connected_kb"] = run.rss_connected_kb;
-  idle["server_rss_after_kb"] = run.rss_after_kb;
-  idle["server_bytes_per_connection"] = static_cast<int64_t>(per_conn + 0.5);
-  idle["bench_bytes_per_connection"] = static_cast<int64_t>(bench_per_conn + 0.5);
+  run.idle.AddTo(idle);
   idle["replay_from"] = run.replay_from;
   idle["disconnect_ms"] = static_cast<int64_t>(run.disconnect_seconds * 1000);
   idle["server_fds_before"] = run.server_fds_base;
@@ -484,8 +451,8 @@ int RunS3(const S3Options& o) {
   asio::io_context ioc(1);  // before the Run: its sockets must go first
   Run run;
   run.o = &o;
-  if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+  if (auto e = ResolveDevServer(o.common.url, o.common.data_dir, run.target, run.sessions.app_id);
+      !e.empty())
     return Progress(e), 2;
   if (o.connections < 1 || o.senders < 1 || o.connections + o.senders > 19500)
     return Progress("--connections + --senders: up to 19500 (20,000 fds per process)"), 2;
@@ -523,8 +490,6 @@ int RunS3(const S3Options& o) {
 
   json::object s = Summary(run, o);
   s["source_addresses"] = sources.size();
-  const double per_conn_kb =
-      run.held ? static_cast<double>(run.rss_after_kb - run.rss_before_kb) / run.held : 0;
   char all[32] = "not all";
   if (run.synced == run.expected)
     std::snprintf(all, sizeof all, "%.2f s", static_cast<double>(run.last_sync_ns) / 1e9);
@@ -533,7 +498,7 @@ int RunS3(const S3Options& o) {
                 "| s3 | %zu idle sockets, %d msgs each | %.2f KB per connection | send %.0f "
                 "msgs/s | all in sync: %s (client p50 %s p99 %s) | not in sync %zu, dup %lu, "
                 "errors %lu |",
-                run.held, o.messages_each, per_conn_kb,
+                run.idle.held, o.messages_each, run.idle.ServerBytesPerConnection() / 1024.0,
                 run.send_seconds > 0 ? static_cast<double>(run.acked) / run.send_seconds : 0.0, all,
                 Ms(run.client_sync.Percentile(50)).c_str(),
                 Ms(run.client_sync.Percentile(99)).c_str(), run.expected - run.synced,

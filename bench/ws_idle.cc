@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "async_util.h"
+#include "idle_hold.h"
 #include "login.h"
 #include "report.h"
 #include "scenarios.h"
@@ -22,9 +23,8 @@ struct Run {
   Target target;
   UserSessions sessions;
   std::unique_ptr<SocketPool> pool;
-  size_t held = 0, closed_during_hold = 0;
-  long rss_start_kb = -1, rss_before_kb = -1, rss_connected_kb = -1, rss_after_kb = -1;
-  long bench_rss_before_kb = -1, bench_rss_after_kb = -1;
+  long rss_start_kb = -1;
+  IdleHold idle;
 };
 
 asio::awaitable<void> Main(Run* run) {
@@ -37,25 +37,10 @@ asio::awaitable<void> Main(Run* run) {
 
   auto settle = SleepUntil(Clock::now() + std::chrono::seconds(1));
   co_await std::move(settle);
-  run->rss_before_kb = ReadVmRssKb(pid);
-  run->bench_rss_before_kb = ReadVmRssKb(0);
-  Progress("[ws-idle] server RSS before the sockets: " + std::to_string(run->rss_before_kb) +
-           " kB");
-
   SocketPool& pool = *run->pool;
-  auto open_aw = pool.OpenAll(static_cast<size_t>(run->o->connect_concurrency), "ws-idle", pid);
-  co_await std::move(open_aw);
-  run->rss_connected_kb = ReadVmRssKb(pid);
-  Progress("[ws-idle] " + std::to_string(pool.connected) + " connected in " +
-           std::to_string(pool.open_seconds) + " s; holding them idle");
-
-  auto hold = SleepUntil(Clock::now() +
-                         std::chrono::milliseconds(static_cast<int64_t>(run->o->hold * 1000)));
-  co_await std::move(hold);
-  run->rss_after_kb = ReadVmRssKb(pid);
-  run->bench_rss_after_kb = ReadVmRssKb(0);
-  run->held = pool.open;
-  run->closed_during_hold = pool.closed;
+  auto hold_aw = OpenAndHoldIdle(&pool, static_cast<size_t>(run->o->connect_concurrency), "ws-idle",
+                                 pid, run->o->hold, &run->idle);
+  co_await std::move(hold_aw);
   auto close_aw = pool.CloseAll();
   co_await std::move(close_aw);
 }
@@ -66,8 +51,8 @@ int RunWsIdle(const WsIdleOptions& o) {
   asio::io_context ioc(1);  // before the Run: its sockets must go first
   Run run;
   run.o = &o;
-  if (auto e = ParseTarget(o.common.url, run.target); !e.empty()) return Progress(e), 2;
-  if (auto e = ReadDevAppId(o.common.data_dir, run.sessions.app_id); !e.empty())
+  if (auto e = ResolveDevServer(o.common.url, o.common.data_dir, run.target, run.sessions.app_id);
+      !e.empty())
     return Progress(e), 2;
   if (o.connections < 1 || o.connections > 19500)
     return Progress("--connections: 1..19500 (20,000 fds per process)"), 2;
@@ -87,15 +72,7 @@ int RunWsIdle(const WsIdleOptions& o) {
   asio::co_spawn(ioc, std::move(main_aw), asio::detached);
   ioc.run();
   const SocketPool& pool = *run.pool;
-  const size_t held = run.held;
-
-  const long grown_kb =
-      run.rss_after_kb >= 0 && run.rss_before_kb >= 0 ? run.rss_after_kb - run.rss_before_kb : -1;
-  const double per_conn_bytes =
-      held && grown_kb >= 0 ? static_cast<double>(grown_kb) * 1024.0 / held : 0;
-  const double bench_per_conn =
-      held ? static_cast<double>(run.bench_rss_after_kb - run.bench_rss_before_kb) * 1024.0 / held
-           : 0;
+  const IdleHold& idle = run.idle;
   json::object s;
   s["scenario"] = "ws-idle";
   s["url"] = o.common.url;
@@ -104,29 +81,21 @@ int RunWsIdle(const WsIdleOptions& o) {
   s["logged_in"] = run.sessions.done - run.sessions.failed;
   s["login_ms"] = static_cast<int64_t>(run.sessions.seconds * 1000);
   s["login_first_error"] = run.sessions.first_error;
-  s["connected"] = pool.connected;
-  s["connect_ms"] = static_cast<int64_t>(pool.open_seconds * 1000);
-  s["failed"] = pool.failed;
+  idle.AddTo(s);
   s["fail_kinds"] = CountsJson(pool.fail_kinds);
-  s["held"] = held;
-  s["closed_during_hold"] = run.closed_during_hold;
   s["close_kinds"] = CountsJson(pool.close_kinds);
   s["packets_received"] = pool.packets;
   s["server_pid"] = o.common.server_pid;
   s["server_rss_start_kb"] = run.rss_start_kb;
-  s["server_rss_before_kb"] = run.rss_before_kb;
-  s["server_rss_connected_kb"] = run.rss_connected_kb;
-  s["server_rss_after_kb"] = run.rss_after_kb;
-  s["server_bytes_per_connection"] = static_cast<int64_t>(per_conn_bytes + 0.5);
-  s["bench_bytes_per_connection"] = static_cast<int64_t>(bench_per_conn + 0.5);
   s["source_addresses"] = sources.size();
   s["machine"] = MachineJson();
   char row[300];
-  std::snprintf(row, sizeof row,
-                "| ws-idle | %d connections | %zu held after %.0f s | server RSS %.1f → %.1f MB | "
-                "%.1f KB per connection |",
-                o.connections, held, o.hold, static_cast<double>(run.rss_before_kb) / 1024.0,
-                static_cast<double>(run.rss_after_kb) / 1024.0, per_conn_bytes / 1024.0);
+  std::snprintf(
+      row, sizeof row,
+      "| ws-idle | %d connections | %zu held after %.0f s | server RSS %.1f → %.1f MB | "
+      "%.1f KB per connection |",
+      o.connections, idle.held, o.hold, static_cast<double>(idle.server_before_kb) / 1024.0,
+      static_cast<double>(idle.server_after_kb) / 1024.0, idle.ServerBytesPerConnection() / 1024.0);
   PrintSummary(s, row);
   return 0;
 }
