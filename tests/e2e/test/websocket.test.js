@@ -106,6 +106,10 @@ test('Message.create answers the sender and pushes a create change to the other 
     { sessionToken: await server.createSession('bob') });
   assert.equal(listed.json[0].sender.display_name, 'Alice Liddell');
   assert.equal(pushed.body.data.is_unread, true);
+  // The sender's own socket hears of it too, rendered for her: she has read what she sent.
+  const echo = await a.waitFor((p) => p.type === 'change' && p.body.operation === 'create' &&
+    p.body.object.id === mid, 'the echo of her message');
+  assert.equal(echo.body.data.is_unread, false);
   // The conversation's last_message follows, as a Layer-Patch naming the message by id.
   const moved = await b.waitFor((p) => p.type === 'change' && p.body.operation === 'update' &&
     p.body.object.id === cid && p.body.data.some((op) => op.property === 'last_message'), 'last_message update');

@@ -56,6 +56,30 @@ TEST_P(StoreConformance, ChangesFromTimestampWhenNoSeq) {
   EXPECT_EQ((*from)[0].ts, later.sent_at);
 }
 
+// Writes take their time before they queue, so commit order and time order may disagree a little:
+// a replay from a time still returns every change stamped at or after it, whatever its seq.
+TEST_P(StoreConformance, ChangesFromTimestampIncludeOnesCommittedBeforeAnEarlierStamp) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  const TimeMs t = Now() + 1000;
+  CreateMessageOp late_stamp = MessageOp(c.id, "alice", "stamped later, committed first");
+  late_stamp.now = t + 5;
+  CreateMessageOp early_stamp = MessageOp(c.id, "alice", "stamped earlier, committed second");
+  early_stamp.now = t;
+  WriteResult first = Write(late_stamp);
+  WriteResult second = Write(early_stamp);
+  ASSERT_TRUE(first.status.ok() && second.status.ok());
+  auto from = store().ChangesFor(app_, U("bob"), 0, t, 100);
+  ASSERT_TRUE(from.ok());
+  std::vector<std::string> ids;
+  for (const auto& change : *from) ids.push_back(change.object_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{first.message->id.str(), second.message->id.str()}));
+  // And nothing stamped before the time comes back.
+  auto after = store().ChangesFor(app_, U("bob"), 0, t + 1, 100);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].object_id, first.message->id.str());
+}
+
 TEST_P(StoreConformance, WriteResultChangesMatchTheLog) {
   Conversation c = MakeConversation("alice", {"bob"});
   WriteResult r = Write(MessageOp(c.id, "alice"));
