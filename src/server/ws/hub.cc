@@ -3,8 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
-#include <map>
-#include <utility>
+#include <unordered_map>
 
 #include "core/representation.h"
 #include "server/ws/packets.h"
@@ -51,6 +50,43 @@ size_t Hub::connections() const {
   return count_;
 }
 
+namespace {
+
+// Which sockets may share one rendering of `change`: all with the same base URL for updates and
+// deletes; a message also differs in is_unread, and a conversation is the viewer's own (its
+// unread count).
+std::string FormKey(const Change& change, const WriteResult& result, const UserId& user,
+                    const std::string& base) {
+  if (change.op != ChangeOp::kCreate) return base;
+  if (change.type == ObjectType::kConversation) return base + '\n' + user.str();
+  return base + (IsUnreadFor(*result.message, user) ? "\nunread" : "\nread");
+}
+
+// `data` is the parsed patch or delete data; creates render the written object for `user`.
+std::string RenderChange(const Change& change, const json::value& data, const WriteResult& result,
+                         const UserId& user, const std::string& base) {
+  if (change.op != ChangeOp::kCreate) return ChangeBody(change, data, base);
+  if (change.type == ObjectType::kConversation) {
+    return ChangeBody(change, json::value(ConversationJson(*result.conversation, user, base)),
+                      base);
+  }
+  return ChangeBody(change, json::value(MessageJson(*result.message, user, base)), base);
+}
+
+// The conversation update naming `message_create`'s message as its last_message.
+std::string LastMessagePatch(const Change& message_create, const std::string& base) {
+  Change last;
+  last.op = ChangeOp::kUpdate;
+  last.type = ObjectType::kConversation;
+  last.object_id = message_create.conversation_id.str();
+  json::array patch{json::object{{"operation", "set"},
+                                 {"property", "last_message"},
+                                 {"id", MessageUrl(MessageId(message_create.object_id))}}};
+  return ChangeBody(last, patch, base);
+}
+
+}  // namespace
+
 void Hub::Publish(const AppId& app, const WriteResult& result) {
   for (const auto& change : result.changes) {
     json::value data;
@@ -66,50 +102,22 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
     } else if (change.type == ObjectType::kMessage && !result.message) {
       continue;
     }
-    // Rendered once per distinct form, not once per socket: a message differs between viewers
-    // only in is_unread (and every form in the base URL); updates and deletes not at all.
-    std::map<std::pair<std::string, int>, std::string> rendered, moved_rendered;
+    // Rendered once per form (FormKey), not once per socket.
+    std::unordered_map<std::string, std::string> rendered, moved;
+    const bool message_create =
+        change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage;
     for (const auto& user : change.recipients) {
       for (const auto& sink : SinksOf(app, user)) {
         const std::string& base = sink->base_url();
-        int form = 0;
-        if (change.op == ChangeOp::kCreate) {
-          form = change.type == ObjectType::kConversation ? -1 : IsUnreadFor(*result.message, user);
-        }
-        std::string* body = nullptr;
-        std::string per_viewer;
-        if (form < 0) {  // a conversation's representation is the viewer's own (unread counts)
-          per_viewer = ChangeBody(
-              change, json::value(ConversationJson(*result.conversation, user, base)), base);
-          body = &per_viewer;
-        } else {
-          auto [it, fresh] = rendered.try_emplace({base, form});
-          if (fresh) {
-            it->second =
-                change.op == ChangeOp::kCreate
-                    ? ChangeBody(change, json::value(MessageJson(*result.message, user, base)),
-                                 base)
-                    : ChangeBody(change, data, base);
-          }
-          body = &it->second;
-        }
-        sink->Send("change", *body, change.ts);
-        if (change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage) {
-          // The conversation's last_message moves too; live only (a replay carries the
-          // message creates, from which the SDK sets last_message itself).
-          auto [moved, fresh] = moved_rendered.try_emplace({base, 0});
-          if (fresh) {
-            Change last;
-            last.op = ChangeOp::kUpdate;
-            last.type = ObjectType::kConversation;
-            last.object_id = change.conversation_id.str();
-            json::array patch{json::object{{"operation", "set"},
-                                           {"property", "last_message"},
-                                           {"id", MessageUrl(MessageId(change.object_id))}}};
-            moved->second = ChangeBody(last, patch, base);
-          }
-          sink->Send("change", moved->second, change.ts);
-        }
+        auto [body, fresh] = rendered.try_emplace(FormKey(change, result, user, base));
+        if (fresh) body->second = RenderChange(change, data, result, user, base);
+        sink->Send("change", body->second, change.ts);
+        if (!message_create) continue;
+        // The conversation's last_message moves too; live only (a replay carries the message
+        // creates, from which the SDK sets last_message itself).
+        auto [patch, new_base] = moved.try_emplace(base);
+        if (new_base) patch->second = LastMessagePatch(change, base);
+        sink->Send("change", patch->second, change.ts);
       }
     }
   }
