@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/delivery.h"
 #include "core/layer_patch.h"
 #include "core/limits.h"
 #include "core/model.h"
@@ -127,9 +128,94 @@ struct PostReceiptOp {
   TimeMs now = 0;
 };
 
-using WriteOp = std::variant<CreateNonceOp, StartSessionOp, DeleteSessionOp, UpsertIdentityOp,
-                             CreateConversationOp, PatchConversationOp, DeleteConversationOp,
-                             MarkAllReadOp, CreateMessageOp, DeleteMessageOp, PostReceiptOp>;
+// ---- Delivery: push tokens, webhooks, the outbox (see core/delivery.h)
+// ---------------------------
+//
+// A write whose effect a webhook subscribes to (or whose message a push may be needed for) also
+// records a DeliveryEvent in its own transaction; WriteResult::delivery_events counts them. The
+// server turns pending events into deliveries with ScheduleDeliveriesOp, which consumes the events
+// in the same transaction, so an event is never lost and never scheduled twice.
+
+// Registers or refreshes a device's token for `token.user_id`. The same device or the same token
+// registered earlier (by anyone) is replaced; past `max_per_user` tokens the user's least
+// recently used ones are removed.
+struct RegisterPushTokenOp {
+  AppId app_id;
+  PushToken token;
+  size_t max_per_user = 25;
+  TimeMs now = 0;
+};
+
+// kNotFound unless `user` has a token for `device_id`.
+struct DeletePushTokenOp {
+  AppId app_id;
+  UserId user;
+  std::string device_id;
+};
+
+// Platform API registration; the id must be new.
+struct CreateWebhookOp {
+  Webhook webhook;
+};
+
+// Makes the app's config-file webhooks exactly `webhooks` (by id): new ones are inserted active,
+// changed ones updated and made active again, ones no longer listed deleted with their deliveries.
+struct SyncConfigWebhooksOp {
+  AppId app_id;
+  std::vector<Webhook> webhooks;
+  TimeMs now = 0;
+};
+
+// Sets a webhook's status (kNotFound when absent; when `only_if` is set and the status is another,
+// nothing changes and the result's webhook shows the current one). Leaving kInactive restarts the
+// retry window of the webhook's pending deliveries.
+struct SetWebhookStatusOp {
+  AppId app_id;
+  std::string id;
+  WebhookStatus status = WebhookStatus::kActive;
+  std::string reason;
+  std::optional<WebhookStatus> only_if;
+  TimeMs now = 0;
+};
+
+// Deletes a webhook and its pending deliveries; kNotFound when absent.
+struct DeleteWebhookOp {
+  AppId app_id;
+  std::string id;
+};
+
+// A push notification without a message (Platform API POST /apps/A/notifications).
+struct SendNotificationOp {
+  AppId app_id;
+  std::vector<UserId> recipients;
+  boost::json::object notification;
+  TimeMs now = 0;
+};
+
+// Adds `deliveries` (ids assigned here) and consumes every pending event up to `through_seq`.
+struct ScheduleDeliveriesOp {
+  int64_t through_seq = 0;
+  std::vector<Delivery> deliveries;
+};
+
+// The outcome of one attempt at a delivery. kRetry counts the attempt and waits until
+// `next_attempt_at`; kPauseWebhook does the same and makes the delivery's webhook inactive with
+// `error` as reason; kDelivered and kDrop remove it. A delivery already gone is fine.
+enum class AttemptOutcome { kDelivered, kRetry, kDrop, kPauseWebhook };
+struct FinishDeliveryOp {
+  int64_t id = 0;
+  AttemptOutcome outcome = AttemptOutcome::kDelivered;
+  TimeMs next_attempt_at = 0;
+  std::string error;
+  TimeMs now = 0;
+};
+
+using WriteOp =
+    std::variant<CreateNonceOp, StartSessionOp, DeleteSessionOp, UpsertIdentityOp,
+                 CreateConversationOp, PatchConversationOp, DeleteConversationOp, MarkAllReadOp,
+                 CreateMessageOp, DeleteMessageOp, PostReceiptOp, RegisterPushTokenOp,
+                 DeletePushTokenOp, CreateWebhookOp, SyncConfigWebhooksOp, SetWebhookStatusOp,
+                 DeleteWebhookOp, SendNotificationOp, ScheduleDeliveriesOp, FinishDeliveryOp>;
 
 // ---- Write results ----------------------------------------------------------------------------
 
@@ -147,6 +233,9 @@ struct WriteResult {
   std::optional<Conversation> conversation;  // conversation ops, as seen by the actor
   std::optional<Message> message;            // message ops, as seen by the actor
   std::vector<Change> changes;               // appended to the change log, in commit order
+  size_t delivery_events = 0;                // DeliveryEvents recorded (see above)
+  std::optional<Webhook> webhook;            // webhook ops
+  std::vector<std::string> queues;           // ScheduleDeliveriesOp: queues that got deliveries
 };
 
 using WriteCallback = std::function<void(WriteResult)>;
@@ -211,6 +300,19 @@ class Store {
   virtual Result<std::vector<Change>> ChangesFor(const AppId& app, const UserId& viewer,
                                                  int64_t after_seq, TimeMs from_ts,
                                                  size_t limit) = 0;
+
+  // Delivery (see core/delivery.h). Tokens of `users`, by user then device.
+  virtual Result<std::vector<PushToken>> PushTokens(const AppId& app,
+                                                    const std::vector<UserId>& users) = 0;
+  // The app's webhooks, oldest first; every app's when `app` is empty.
+  virtual Result<std::vector<Webhook>> ListWebhooks(const AppId& app) = 0;
+  virtual Result<Webhook> GetWebhook(const AppId& app, const std::string& id) = 0;
+  // Events not yet scheduled, oldest first.
+  virtual Result<std::vector<DeliveryEvent>> PendingDeliveryEvents(size_t limit) = 0;
+  // Queues holding deliveries.
+  virtual Result<std::vector<std::string>> DeliveryQueues() = 0;
+  // The head (lowest id) of a queue, with its webhook; nullopt when the queue is empty.
+  virtual Result<std::optional<Delivery>> NextDelivery(const std::string& queue) = 0;
 };
 
 struct SqliteOptions {

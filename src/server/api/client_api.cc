@@ -45,6 +45,8 @@ ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiO
   router.Add(V::get, "/messages/:id", {&Impl::GetMessage});
   router.Add(V::delete_, "/messages/:id", {&Impl::DeleteMessage});
   router.Add(V::post, "/messages/:id/receipts", {&Impl::PostReceipt});
+  router.Add(V::post, "/push_tokens", {&Impl::PostPushToken});
+  router.Add(V::delete_, "/push_tokens/:device_id", {&Impl::DeletePushToken});
   if (options.dev_mode) {
     router.Add(V::post, "/dev/identity_tokens", {&Impl::DevIdentityToken, false, false});
   }

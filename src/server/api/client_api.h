@@ -27,6 +27,7 @@ struct ApiOptions {
   // Sessions kept in memory after their first use (see SessionCache); 0 entries turns it off.
   size_t session_cache_entries = 100000;
   TimeMs session_cache_ttl_ms = 60000;
+  size_t max_push_tokens_per_user = 25;  // the least recently used are evicted past it
 };
 
 using Clock = std::function<TimeMs()>;

@@ -81,6 +81,10 @@ struct ClientApi::Impl {
   Awaitable DeleteMessage(Call& call);
   Awaitable PostReceipt(Call& call);
 
+  // Push tokens (push_token_handlers.cc).
+  Awaitable PostPushToken(Call& call);
+  Awaitable DeletePushToken(Call& call);
+
   // Shared by handlers.
   Result<Page> ParsePage(const Call& call) const;
   Result<ConversationId> ConversationParam(const Call& call) const;

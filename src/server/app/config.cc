@@ -98,11 +98,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s = CheckKeys(root,
-                         {"data", "listen", "threads", "blocking_threads", "max_batch",
-                          "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
-                          "ws_max_queued_packets", "ws_idle_timeout_seconds", "limits", "apps"},
-                         path);
+  if (auto s =
+          CheckKeys(root,
+                    {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+                     "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
+                     "ws_idle_timeout_seconds", "limits", "delivery", "apps"},
+                    path);
       !s.ok()) {
     return s;
   }
@@ -126,14 +127,18 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   if (auto* limits = root.get_as<toml::table>("limits")) {
     if (auto s = ReadLimits(*limits, config.limits, path); !s.ok()) return s;
   }
+  if (auto* delivery = root.get_as<toml::table>("delivery")) {
+    if (auto s = ReadDeliveryConfig(delivery, config.delivery, path); !s.ok()) return s;
+  }
   if (auto node = root.get("apps")) {
     auto* arr = node->as_array();
     if (!arr) return Bad(path, "apps must be an array of tables ([[apps]])");
     for (auto& e : *arr) {
       auto* t = e.as_table();
       if (!t) return Bad(path, "apps must be an array of tables ([[apps]])");
-      if (auto s = CheckKeys(*t, {"id", "provider_id", "identity_keys", "platform_tokens"},
-                             path + " [[apps]]");
+      if (auto s =
+              CheckKeys(*t, {"id", "provider_id", "identity_keys", "platform_tokens", "webhooks"},
+                        path + " [[apps]]");
           !s.ok()) {
         return s;
       }
@@ -149,6 +154,11 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
           if (!v) return Bad(path, "identity_keys values must be PEM file paths");
           app.key_files[std::string(kid.str())] = *v;
         }
+      }
+      if (auto* hooks = t->get("webhooks")) {
+        auto* arr = hooks->as_array();
+        if (!arr) return Bad(path, "webhooks must be an array of tables ([[apps.webhooks]])");
+        if (auto s = ReadAppWebhooks(arr, app, path); !s.ok()) return s;
       }
       if (app.id.empty()) return Bad(path, "every [[apps]] needs an id");
       config.apps.push_back(std::move(app));

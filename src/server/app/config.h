@@ -11,11 +11,34 @@
 
 namespace relayer::server {
 
+// A webhook declared in the config file ([[apps.webhooks]]): active without verification.
+struct WebhookSpec {
+  std::string id;  // UUID; derived from the app and target_url when not given
+  std::string target_url;
+  std::vector<std::string> events;
+  std::string secret;
+  std::string config_json = "{}";  // the `config` object sent with every event
+};
+
+// Outbound delivery of webhooks and push notifications ([delivery] in the config file).
+struct DeliveryConfig {
+  std::string push_webhook_url;  // POSTed one JSON payload per device; empty: no push
+  std::string push_webhook_secret;
+  size_t max_push_tokens_per_user = 25;
+  int64_t timeout_ms = 5000;
+  int64_t retry_initial_ms = 1000;
+  int64_t retry_max_ms = 60000;
+  int64_t webhook_retry_period_seconds = 1800;
+  int64_t push_retry_period_seconds = 3600;
+  size_t max_in_flight = 16;
+};
+
 struct AppSpec {
   std::string id;                                // UUID or layer:///apps/staging/UUID
   std::string provider_id;                       // expected `iss` of identity tokens
   std::map<std::string, std::string> key_files;  // kid -> PEM public key file
   std::vector<std::string> platform_tokens;
+  std::vector<WebhookSpec> webhooks;
 };
 
 struct ServerConfig {
@@ -31,11 +54,16 @@ struct ServerConfig {
   size_t ws_max_queued_packets = 20000;  // the same bound counted in packets
   size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
   Limits limits;
+  DeliveryConfig delivery;
   std::vector<AppSpec> apps;
 };
 
 // Reads `path` (TOML) over `config`; unknown keys are errors so typos are caught.
 Status LoadConfigFile(const std::string& path, ServerConfig& config);
+
+// Reads [delivery] and [[apps.webhooks]] (config_delivery.cc); `t` is the table holding them.
+Status ReadDeliveryConfig(const void* toml_table, DeliveryConfig& out, const std::string& path);
+Status ReadAppWebhooks(const void* toml_array, AppSpec& app, const std::string& path);
 
 // "127.0.0.1:7070", "[::1]:7070" -> host and port.
 Status SplitListen(const std::string& listen, std::string& host, uint16_t& port);

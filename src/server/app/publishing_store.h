@@ -1,6 +1,6 @@
-// A Store that hands every committed write with changes to a publisher, in commit order, after
-// the write's own callback (so a sender's answer is queued before anyone's change packet).
-// Everything else is forwarded to the wrapped store.
+// A Store that hands every committed write with changes (or delivery events) to a publisher, in
+// commit order, after the write's own callback (so a sender's answer is queued before anyone's
+// change packet). Everything else is forwarded to the wrapped store.
 #pragma once
 
 #include <functional>
@@ -26,7 +26,7 @@ class PublishingStore : public Store {
         },
         op);
     inner_.Submit(std::move(op), [this, app, done = std::move(done)](WriteResult r) {
-      if (!r.status.ok() || r.changes.empty()) {
+      if (!r.status.ok() || (r.changes.empty() && r.delivery_events == 0)) {
         done(std::move(r));
         return;
       }
@@ -59,6 +59,24 @@ class PublishingStore : public Store {
   Result<std::vector<Change>> ChangesFor(const AppId& a, const UserId& v, int64_t after_seq,
                                          TimeMs from_ts, size_t limit) override {
     return inner_.ChangesFor(a, v, after_seq, from_ts, limit);
+  }
+
+  Result<std::vector<PushToken>> PushTokens(const AppId& a,
+                                            const std::vector<UserId>& users) override {
+    return inner_.PushTokens(a, users);
+  }
+  Result<std::vector<Webhook>> ListWebhooks(const AppId& a) override {
+    return inner_.ListWebhooks(a);
+  }
+  Result<Webhook> GetWebhook(const AppId& a, const std::string& id) override {
+    return inner_.GetWebhook(a, id);
+  }
+  Result<std::vector<DeliveryEvent>> PendingDeliveryEvents(size_t limit) override {
+    return inner_.PendingDeliveryEvents(limit);
+  }
+  Result<std::vector<std::string>> DeliveryQueues() override { return inner_.DeliveryQueues(); }
+  Result<std::optional<Delivery>> NextDelivery(const std::string& q) override {
+    return inner_.NextDelivery(q);
   }
 
  private:

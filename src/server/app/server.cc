@@ -13,6 +13,8 @@
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
+#include "server/auth/crypto.h"
+#include "server/delivery/delivery_service.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
 #include "server/ws/hub.h"
@@ -32,6 +34,8 @@ struct Server::Impl {
   std::unique_ptr<boost::asio::strand<boost::asio::thread_pool::executor_type>> fanout;
   Hub hub;
   std::unique_ptr<WsDeps> ws;
+  // Before `io`: destroyed after it, once no delivery coroutine can run any more.
+  std::unique_ptr<DeliveryService> delivery;
   std::unique_ptr<IoPool> io;
   std::unique_ptr<ClientApi> api;
   std::unique_ptr<HttpServer> http;
@@ -66,6 +70,62 @@ Result<std::vector<AppConfig>> BuildApps(const std::vector<AppSpec>& specs) {
   }
   return out;
 }
+
+namespace {
+
+// A config-file webhook without an id gets a stable one derived from its app and target.
+std::string ConfigWebhookId(const AppId& app, const WebhookSpec& spec) {
+  if (auto id = CanonicalUuid(spec.id)) return *id;
+  std::string h = HmacSha1Hex(app.str(), spec.target_url);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-5" + h.substr(13, 3) + "-8" + h.substr(17, 3) +
+         "-" + h.substr(20, 12);
+}
+
+// Makes the store's config-file webhooks those of the config, then starts delivering.
+Status StartDelivery(Server::Impl& d, const std::string& server_url) {
+  const TimeMs now = SystemNow();
+  for (const auto& spec : d.config.apps) {
+    auto app = ParseAppId(spec.id);
+    if (!app) continue;
+    SyncConfigWebhooksOp op;
+    op.app_id = *app;
+    op.now = now;
+    for (const auto& w : spec.webhooks) {
+      Webhook hook;
+      hook.id = ConfigWebhookId(*app, w);
+      hook.app = *app;
+      hook.target_url = w.target_url;
+      hook.events = w.events;
+      hook.secret = w.secret;
+      boost::system::error_code ec;
+      auto config = boost::json::parse(w.config_json, ec);
+      if (!ec && config.is_object()) hook.config = config.as_object();
+      op.webhooks.push_back(std::move(hook));
+    }
+    WriteResult r = SubmitAndWait(*d.sqlite, std::move(op));
+    if (!r.status.ok()) return r.status;
+  }
+  const DeliveryConfig& c = d.config.delivery;
+  DeliveryOptions o;
+  o.base_url = d.config.public_url.empty() ? server_url : d.config.public_url;
+  o.push_url = c.push_webhook_url;
+  o.push_secret = c.push_webhook_secret;
+  o.timeout_ms = c.timeout_ms;
+  o.retry_initial_ms = c.retry_initial_ms;
+  o.retry_max_ms = c.retry_max_ms;
+  o.webhook_retry_period_ms = c.webhook_retry_period_seconds * 1000;
+  o.push_retry_period_ms = c.push_retry_period_seconds * 1000;
+  o.max_in_flight = c.max_in_flight;
+  Hub* hub = &d.hub;
+  d.delivery = std::make_unique<DeliveryService>(
+      *d.store, *d.blocking, d.io->At(0),
+      [hub](const AppId& app, const UserId& user) { return hub->IsConnected(app, user); }, o,
+      SystemNow);
+  d.delivery->Start();
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
                                               std::vector<AppConfig> extra_apps) {
@@ -102,6 +162,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   Impl* impl = &d;
   d.store = std::make_unique<PublishingStore>(
       *d.sqlite, [impl](const AppId& app, std::shared_ptr<const WriteResult> result) {
+        if (result->delivery_events && impl->delivery) impl->delivery->Poke();
+        if (result->changes.empty()) return;
         boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
@@ -116,6 +178,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   api_options.cors_origins = config.cors_origins;
   api_options.public_url = config.public_url;
   api_options.dev_mode = config.dev;
+  api_options.max_push_tokens_per_user = config.delivery.max_push_tokens_per_user;
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
 
   WsOptions ws_options;
@@ -147,6 +210,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   auto port = d.http->Listen();
   if (!port.ok()) return port.status();
   d.port = *port;
+  if (auto s = StartDelivery(d, server->url()); !s.ok()) return s;
   d.io->Start();
   return server;
 }

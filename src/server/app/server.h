@@ -26,7 +26,11 @@ class Server {
 
  private:
   Server();
-  struct Impl;
+
+ public:
+  struct Impl;  // server.cc (public so its helpers there can name it)
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

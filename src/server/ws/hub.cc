@@ -45,6 +45,16 @@ std::vector<std::shared_ptr<PacketSink>> Hub::SinksOf(const AppId& app, const Us
   return out;
 }
 
+bool Hub::IsConnected(const AppId& app, const UserId& user) const {
+  std::lock_guard lock(mu_);
+  auto it = sinks_.find({app, user});
+  if (it == sinks_.end()) return false;
+  for (const auto& w : it->second) {
+    if (!w.expired()) return true;
+  }
+  return false;
+}
+
 size_t Hub::connections() const {
   std::lock_guard lock(mu_);
   return count_;

@@ -30,6 +30,8 @@ class Hub {
   void Remove(const AppId& app, const UserId& user, const PacketSink* sink);
   std::vector<std::shared_ptr<PacketSink>> SinksOf(const AppId& app, const UserId& user) const;
   size_t connections() const;
+  // Whether `user` has at least one open socket (decides whether a push notification is owed).
+  bool IsConnected(const AppId& app, const UserId& user) const;
 
   // Renders and queues the change packets of one committed write.
   void Publish(const AppId& app, const WriteResult& result);

@@ -2,6 +2,7 @@
 
 #include "core/layer_patch.h"
 #include "store/sqlite/codec.h"
+#include "store/sqlite/events.h"
 #include "store/sqlite/try.h"
 
 namespace relayer::sqlite {
@@ -9,7 +10,14 @@ namespace relayer::sqlite {
 WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op) {
   OpContext ctx{db, limits};
   WriteResult out;
+  // Webhook and push events are recorded in the same transaction as the write itself.
+  auto pre = SnapshotBefore(ctx, op);
+  if (!pre.ok()) {
+    out.status = pre.status();
+    return out;
+  }
   out.status = std::visit([&](const auto& o) { return ApplyOp(ctx, o, out); }, op);
+  if (out.status.ok()) out.status = RecordEvents(ctx, op, *pre, out);
   return out;
 }
 

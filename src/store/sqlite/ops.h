@@ -8,6 +8,7 @@
 
 #include "core/limits.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/reads_delivery.h"
 #include "store/sqlite/rows.h"
 #include "store/store.h"
 
@@ -32,6 +33,16 @@ Status ApplyOp(OpContext& ctx, const MarkAllReadOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out);
+// Delivery (ops_delivery.cc).
+Status ApplyOp(OpContext& ctx, const RegisterPushTokenOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const DeletePushTokenOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const CreateWebhookOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const SyncConfigWebhooksOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const SetWebhookStatusOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const DeleteWebhookOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const SendNotificationOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const ScheduleDeliveriesOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const FinishDeliveryOp& op, WriteResult& out);
 
 // Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
 Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);

@@ -128,6 +128,66 @@ INSERT INTO change_recipients (app, user_id, seq)
   SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r;
 )sql";
 
+// Version 6: outbound delivery. Push tokens (a device belongs to one user at a time), webhooks,
+// the events writes leave for them (consumed when scheduled: the table is the dispatcher's
+// cursor) and the outbox of HTTP requests, sent one at a time per queue in id order.
+constexpr const char* kMigrationV6 = R"sql(
+CREATE TABLE push_tokens (
+  app TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  token TEXT NOT NULL,
+  type TEXT NOT NULL,
+  apns_bundle_id TEXT NOT NULL DEFAULT '',
+  gcm_sender_id TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  PRIMARY KEY (app, device_id)
+) WITHOUT ROWID;
+CREATE INDEX push_tokens_by_user ON push_tokens (app, user_id, last_used_at);
+CREATE INDEX push_tokens_by_token ON push_tokens (app, token);
+
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  version TEXT NOT NULL,
+  target_url TEXT NOT NULL,
+  events TEXT NOT NULL,  -- JSON array of event types
+  secret TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  status INTEGER NOT NULL,
+  status_reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  from_config INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX webhooks_by_app ON webhooks (app, created_at);
+
+CREATE TABLE delivery_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor_user TEXT,
+  actor_name TEXT NOT NULL DEFAULT '',
+  object TEXT NOT NULL  -- the message, conversation or notification as it was (JSON)
+);
+
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  first_attempt_at INTEGER,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX deliveries_by_queue ON deliveries (queue, id);
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -151,6 +211,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 1) s = db.Execute(kSchemaV1);
   if (s.ok() && *version < 2) s = db.Execute(kMigrationV2);
   if (s.ok() && *version < 3) s = db.Execute(kMigrationV3);
+  if (s.ok() && *version < 6) s = db.Execute(kMigrationV6);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

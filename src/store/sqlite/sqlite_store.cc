@@ -6,6 +6,7 @@
 #include "store/sqlite/db.h"
 #include "store/sqlite/ops.h"
 #include "store/sqlite/reads.h"
+#include "store/sqlite/reads_delivery.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
@@ -110,6 +111,31 @@ class SqliteStore final : public Store {
     return Read<std::vector<Change>>([&](Connection& db) {
       return sqlite::ReadChanges(db, app, viewer, after_seq, from_ts, limit);
     });
+  }
+
+  Result<std::vector<PushToken>> PushTokens(const AppId& app,
+                                            const std::vector<UserId>& users) override {
+    return Read<std::vector<PushToken>>(
+        [&](Connection& db) { return sqlite::ReadPushTokens(db, app, users); });
+  }
+  Result<std::vector<Webhook>> ListWebhooks(const AppId& app) override {
+    return Read<std::vector<Webhook>>(
+        [&](Connection& db) { return sqlite::ReadWebhooks(db, app); });
+  }
+  Result<Webhook> GetWebhook(const AppId& app, const std::string& id) override {
+    return Read<Webhook>([&](Connection& db) { return sqlite::ReadWebhookRow(db, app, id); });
+  }
+  Result<std::vector<DeliveryEvent>> PendingDeliveryEvents(size_t limit) override {
+    return Read<std::vector<DeliveryEvent>>(
+        [&](Connection& db) { return sqlite::ReadPendingEvents(db, limit); });
+  }
+  Result<std::vector<std::string>> DeliveryQueues() override {
+    return Read<std::vector<std::string>>(
+        [&](Connection& db) { return sqlite::ReadDeliveryQueues(db); });
+  }
+  Result<std::optional<Delivery>> NextDelivery(const std::string& queue) override {
+    return Read<std::optional<Delivery>>(
+        [&](Connection& db) { return sqlite::ReadNextDelivery(db, queue); });
   }
 
  private:
