@@ -38,6 +38,11 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
                   "Outgoing WebSocket packets queued before such a client is dropped [20000]");
   cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
                   "Seconds without data or pong before a WebSocket is closed [90]");
+  cmd->add_option("--push-webhook-url", o.push_webhook_url,
+                  "http:// URL that receives one JSON payload per push notification [none]");
+  cmd->add_option("--max-push-tokens", o.max_push_tokens, "Push tokens kept per user [25]");
+  cmd->add_option("--webhook-retry-period", o.webhook_retry_period_seconds,
+                  "Seconds a failing webhook is retried before it becomes inactive [1800]");
   cmd->add_flag("--dev", o.dev,
                 "Create/use a development app in the data folder and sign demo tokens");
 }
@@ -69,6 +74,10 @@ int RunServe(const ServeOptions& o) {
   if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;
   if (o.ws_max_queued_packets) config.ws_max_queued_packets = o.ws_max_queued_packets;
   if (o.ws_idle_timeout_seconds) config.ws_idle_timeout_seconds = o.ws_idle_timeout_seconds;
+  if (!o.push_webhook_url.empty()) config.delivery.push_webhook_url = o.push_webhook_url;
+  if (o.max_push_tokens) config.delivery.max_push_tokens_per_user = o.max_push_tokens;
+  if (o.webhook_retry_period_seconds)
+    config.delivery.webhook_retry_period_seconds = o.webhook_retry_period_seconds;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

@@ -25,6 +25,9 @@ struct ServeOptions {
   size_t ws_max_queued_bytes = 0;
   size_t ws_max_queued_packets = 0;
   size_t ws_idle_timeout_seconds = 0;
+  std::string push_webhook_url;
+  size_t max_push_tokens = 0;
+  int64_t webhook_retry_period_seconds = 0;
   bool dev = false;
 };
 

@@ -223,6 +223,12 @@ void TestServer::Start() {
   config.threads = 2;
   config.blocking_threads = 2;
   config.limits = limits_;
+  // The test app as the config file would name it (keys come with the AppConfig below), so a
+  // tweak can attach per-app settings such as webhooks to config.apps[0].
+  server::AppSpec spec;
+  spec.id = app_uuid_;
+  spec.provider_id = provider_id_;
+  config.apps.push_back(spec);
   if (tweak_) tweak_(config);
   server::AppConfig app;
   app.id = AppId(app_uuid_);
