@@ -38,6 +38,8 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
                   "Outgoing WebSocket packets queued before such a client is dropped [20000]");
   cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
                   "Seconds without data or pong before a WebSocket is closed [90]");
+  cmd->add_option("--platform-dedup-ttl", o.platform_dedup_ttl_seconds,
+                  "Seconds a Platform API If-None-Match key answers with its first result [86400]");
   cmd->add_flag("--dev", o.dev,
                 "Create/use a development app in the data folder and sign demo tokens");
 }
@@ -69,6 +71,8 @@ int RunServe(const ServeOptions& o) {
   if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;
   if (o.ws_max_queued_packets) config.ws_max_queued_packets = o.ws_max_queued_packets;
   if (o.ws_idle_timeout_seconds) config.ws_idle_timeout_seconds = o.ws_idle_timeout_seconds;
+  if (o.platform_dedup_ttl_seconds)
+    config.platform_dedup_ttl_seconds = o.platform_dedup_ttl_seconds;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

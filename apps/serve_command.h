@@ -25,6 +25,7 @@ struct ServeOptions {
   size_t ws_max_queued_bytes = 0;
   size_t ws_max_queued_packets = 0;
   size_t ws_idle_timeout_seconds = 0;
+  size_t platform_dedup_ttl_seconds = 0;
   bool dev = false;
 };
 
