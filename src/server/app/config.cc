@@ -56,13 +56,13 @@ Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> k
 }
 
 Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
-  if (auto s =
-          CheckKeys(t,
-                    {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
-                     "max_message_bytes", "max_participants", "max_page_size", "default_page_size",
-                     "max_metadata_bytes", "max_user_id_bytes", "nonce_ttl_seconds",
-                     "session_ttl_seconds", "identity_token_max_age_seconds"},
-                    path + " [limits]");
+  if (auto s = CheckKeys(
+          t,
+          {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message", "max_message_bytes",
+           "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
+           "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
+           "identity_token_max_age_seconds", "max_announcement_recipients"},
+          path + " [limits]");
       !s.ok()) {
     return s;
   }
@@ -78,6 +78,7 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
                   ReadInt(t, "default_page_size", l.default_page_size, path),
                   ReadInt(t, "max_metadata_bytes", l.max_metadata_bytes, path),
                   ReadInt(t, "max_user_id_bytes", l.max_user_id_bytes, path),
+                  ReadInt(t, "max_announcement_recipients", l.max_announcement_recipients, path),
                   ReadInt(t, "nonce_ttl_seconds", nonce_s, path),
                   ReadInt(t, "session_ttl_seconds", session_s, path),
                   ReadInt(t, "identity_token_max_age_seconds", token_s, path)}) {

@@ -19,8 +19,13 @@ struct PlatformApi::Impl {
 
   Impl(Store& store, asio::thread_pool& blocking, const AppRegistry& a, PlatformOptions options,
        Clock clock)
-      : apps(a), ctx{store, blocking, std::move(options), std::move(clock)} {
+      : apps(a), ctx{store, blocking, std::move(options), std::move(clock), {}, {}} {
+    RegisterConversationRoutes(router);
+    RegisterMessageRoutes(router);
     RegisterUserRoutes(router);
+    RegisterIdentityRoutes(router);
+    RegisterBlockRoutes(router);
+    RegisterAnnouncementRoutes(router);
   }
 
   asio::awaitable<Response> Dispatch(Request req);

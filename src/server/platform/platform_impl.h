@@ -8,6 +8,8 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,9 @@ struct PlatformContext {
   boost::asio::thread_pool& blocking;
   PlatformOptions options;
   PlatformApi::Clock clock;
+  // If-None-Match keys whose request is running (see dedup.h).
+  std::mutex dedup_mu{};
+  std::set<std::pair<AppId, std::string>> dedup_in_flight{};
 
   const Limits& limits() const { return options.limits; }
 };
