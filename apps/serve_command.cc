@@ -43,6 +43,8 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--max-push-tokens", o.max_push_tokens, "Push tokens kept per user [25]");
   cmd->add_option("--webhook-retry-period", o.webhook_retry_period_seconds,
                   "Seconds a failing webhook is retried before it becomes inactive [1800]");
+  cmd->add_option("--platform-dedup-ttl", o.platform_dedup_ttl_seconds,
+                  "Seconds a Platform API If-None-Match key answers with its first result [86400]");
   cmd->add_flag("--dev", o.dev,
                 "Create/use a development app in the data folder and sign demo tokens");
 }
@@ -78,6 +80,8 @@ int RunServe(const ServeOptions& o) {
   if (o.max_push_tokens) config.delivery.max_push_tokens_per_user = o.max_push_tokens;
   if (o.webhook_retry_period_seconds)
     config.delivery.webhook_retry_period_seconds = o.webhook_retry_period_seconds;
+  if (o.platform_dedup_ttl_seconds)
+    config.platform_dedup_ttl_seconds = o.platform_dedup_ttl_seconds;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

@@ -28,6 +28,7 @@ struct ServeOptions {
   std::string push_webhook_url;
   size_t max_push_tokens = 0;
   int64_t webhook_retry_period_seconds = 0;
+  size_t platform_dedup_ttl_seconds = 0;
   bool dev = false;
 };
 

@@ -19,6 +19,7 @@ struct Limits {
   size_t max_user_id_bytes = 255;
   size_t max_display_name = 128;
   size_t max_avatar_url = 1024;
+  size_t max_announcement_recipients = 1000;  // Platform API announcements
   int64_t nonce_ttl_ms = 10 * 60 * 1000;
   int64_t session_ttl_ms = 30LL * 24 * 60 * 60 * 1000;        // 30 days
   int64_t identity_token_max_age_ms = 24LL * 60 * 60 * 1000;  // iat may not be older

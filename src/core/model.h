@@ -83,7 +83,8 @@ struct Session {
 };
 
 enum class ChangeOp { kCreate, kUpdate, kDelete };
-enum class ObjectType { kConversation, kMessage, kIdentity };
+// Stored as integers in the change log: only ever append.
+enum class ObjectType { kConversation, kMessage, kIdentity, kAnnouncement };
 
 // One entry of the per-user change log ("events"): what the WebSocket pushes and Event.replay
 // replays. `data` is the Layer-Patch array for an update and {mode, from_position} for a delete;

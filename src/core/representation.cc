@@ -119,6 +119,21 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   return o;
 }
 
+json::object AnnouncementJson(const Message& m, const UserId& viewer, const std::string& base_url) {
+  json::object o = MessageJson(m, viewer, base_url);
+  const std::string id = "layer:///announcements/" + m.id.str();
+  o["id"] = id;
+  o["url"] = base_url + "/announcements/" + m.id.str();
+  o["receipts_url"] = base_url + "/announcements/" + m.id.str() + "/receipts";
+  o.erase("conversation");
+  o.erase("position");
+  auto& parts = o["parts"].as_array();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    parts[i].as_object()["id"] = id + "/parts/" + std::to_string(i);
+  }
+  return o;
+}
+
 json::object ConversationJson(const Conversation& c, const UserId& viewer,
                               const std::string& base_url) {
   json::object o;

@@ -24,6 +24,10 @@ boost::json::object IdentityJson(const Identity& identity, const std::string& ba
 bool IsUnreadFor(const Message& m, const UserId& viewer);
 boost::json::object MessageJson(const Message& m, const UserId& viewer,
                                 const std::string& base_url);
+// An announcement (a Message without conversation) as its recipient `viewer` sees it: id
+// layer:///announcements/UUID, parts layer:///announcements/UUID/parts/N, no conversation.
+boost::json::object AnnouncementJson(const Message& m, const UserId& viewer,
+                                     const std::string& base_url);
 // A conversation as `viewer` sees it.
 boost::json::object ConversationJson(const Conversation& c, const UserId& viewer,
                                      const std::string& base_url);

@@ -56,13 +56,13 @@ Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> k
 }
 
 Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
-  if (auto s =
-          CheckKeys(t,
-                    {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
-                     "max_message_bytes", "max_participants", "max_page_size", "default_page_size",
-                     "max_metadata_bytes", "max_user_id_bytes", "nonce_ttl_seconds",
-                     "session_ttl_seconds", "identity_token_max_age_seconds"},
-                    path + " [limits]");
+  if (auto s = CheckKeys(
+          t,
+          {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message", "max_message_bytes",
+           "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
+           "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
+           "identity_token_max_age_seconds", "max_announcement_recipients"},
+          path + " [limits]");
       !s.ok()) {
     return s;
   }
@@ -78,6 +78,7 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
                   ReadInt(t, "default_page_size", l.default_page_size, path),
                   ReadInt(t, "max_metadata_bytes", l.max_metadata_bytes, path),
                   ReadInt(t, "max_user_id_bytes", l.max_user_id_bytes, path),
+                  ReadInt(t, "max_announcement_recipients", l.max_announcement_recipients, path),
                   ReadInt(t, "nonce_ttl_seconds", nonce_s, path),
                   ReadInt(t, "session_ttl_seconds", session_s, path),
                   ReadInt(t, "identity_token_max_age_seconds", token_s, path)}) {
@@ -98,25 +99,27 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s =
-          CheckKeys(root,
-                    {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
-                     "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
-                     "ws_idle_timeout_seconds", "limits", "delivery", "apps"},
-                    path);
+  if (auto s = CheckKeys(
+          root,
+          {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+           "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
+           "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "limits", "delivery", "apps"},
+          path);
       !s.ok()) {
     return s;
   }
-  for (auto st : {ReadString(root, "data", config.data_dir, path),
-                  ReadString(root, "listen", config.listen, path),
-                  ReadInt(root, "threads", config.threads, path),
-                  ReadInt(root, "blocking_threads", config.blocking_threads, path),
-                  ReadInt(root, "max_batch", config.max_batch, path),
-                  ReadString(root, "public_url", config.public_url, path),
-                  ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
-                  ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
-                  ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
-                  ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
+  for (auto st :
+       {ReadString(root, "data", config.data_dir, path),
+        ReadString(root, "listen", config.listen, path),
+        ReadInt(root, "threads", config.threads, path),
+        ReadInt(root, "blocking_threads", config.blocking_threads, path),
+        ReadInt(root, "max_batch", config.max_batch, path),
+        ReadString(root, "public_url", config.public_url, path),
+        ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
+        ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
+        ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
+        ReadInt(root, "platform_dedup_ttl_seconds", config.platform_dedup_ttl_seconds, path),
+        ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
     if (!st.ok()) return st;
   }
   if (auto node = root.get("dev")) {

@@ -56,6 +56,20 @@ class PublishingStore : public Store {
                                    const Page& p) override {
     return inner_.ListMessages(a, v, c, p);
   }
+  Result<Message> GetAnnouncement(const AppId& a, const UserId& v, const MessageId& id) override {
+    return inner_.GetAnnouncement(a, v, id);
+  }
+  Result<MessageList> ListAnnouncements(const AppId& a, const UserId& v, const Page& p) override {
+    return inner_.ListAnnouncements(a, v, p);
+  }
+  Result<std::vector<UserId>> ListBlocks(const AppId& a, const UserId& owner) override {
+    return inner_.ListBlocks(a, owner);
+  }
+  Result<Badge> GetBadge(const AppId& a, const UserId& u) override { return inner_.GetBadge(a, u); }
+  Result<std::optional<DedupEntry>> FindDedup(const AppId& a, const std::string& key,
+                                              TimeMs now) override {
+    return inner_.FindDedup(a, key, now);
+  }
   Result<std::vector<Change>> ChangesFor(const AppId& a, const UserId& v, int64_t after_seq,
                                          TimeMs from_ts, size_t limit) override {
     return inner_.ChangesFor(a, v, after_seq, from_ts, limit);

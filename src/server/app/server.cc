@@ -17,6 +17,7 @@
 #include "server/delivery/delivery_service.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
+#include "server/platform/platform_api.h"
 #include "server/ws/hub.h"
 #include "server/ws/ws_session.h"
 #include "store/store.h"
@@ -38,6 +39,7 @@ struct Server::Impl {
   std::unique_ptr<DeliveryService> delivery;
   std::unique_ptr<IoPool> io;
   std::unique_ptr<ClientApi> api;
+  std::unique_ptr<PlatformApi> platform;
   std::unique_ptr<HttpServer> http;
   std::string host;
   uint16_t port = 0;
@@ -121,6 +123,7 @@ Status StartDelivery(Server::Impl& d, const std::string& server_url) {
       *d.store, *d.blocking, d.io->At(0),
       [hub](const AppId& app, const UserId& user) { return hub->IsConnected(app, user); }, o,
       SystemNow);
+  if (d.platform) d.platform->SetDelivery(d.delivery.get());
   d.delivery->Start();
   return Status::Ok();
 }
@@ -180,6 +183,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   api_options.dev_mode = config.dev;
   api_options.max_push_tokens_per_user = config.delivery.max_push_tokens_per_user;
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
+  PlatformOptions platform_options;
+  platform_options.limits = config.limits;
+  platform_options.public_url = config.public_url;
+  platform_options.dedup_ttl_ms = static_cast<TimeMs>(config.platform_dedup_ttl_seconds) * 1000;
+  d.platform =
+      std::make_unique<PlatformApi>(*d.store, *d.blocking, d.apps, platform_options, SystemNow);
 
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
@@ -196,8 +205,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   http_options.port = d.port;
   http_options.max_body_bytes = config.limits.max_body_bytes;
   ClientApi* api = d.api.get();
+  PlatformApi* platform = d.platform.get();
   d.http = std::make_unique<HttpServer>(
-      *d.io, http_options, [api](Request req) { return api->Handle(std::move(req)); },
+      *d.io, http_options,
+      [api, platform](Request req) {
+        // Server-to-server calls live under /apps/; everything else is the Client API.
+        if (PlatformApi::Handles(req.target())) return platform->Handle(std::move(req));
+        return api->Handle(std::move(req));
+      },
       [ws = d.ws.get()](boost::asio::ip::tcp::socket socket, Request req) {
         if (IsWebSocketPath(req.target())) {
           StartWsSession(std::move(socket), std::move(req), *ws);

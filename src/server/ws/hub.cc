@@ -80,6 +80,9 @@ std::string RenderChange(const Change& change, const json::value& data, const Wr
     return ChangeBody(change, json::value(ConversationJson(*result.conversation, user, base)),
                       base);
   }
+  if (change.type == ObjectType::kAnnouncement) {
+    return ChangeBody(change, json::value(AnnouncementJson(*result.message, user, base)), base);
+  }
   return ChangeBody(change, json::value(MessageJson(*result.message, user, base)), base);
 }
 
@@ -109,7 +112,8 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
       }
     } else if (change.type == ObjectType::kConversation && !result.conversation) {
       continue;  // nothing to render; Event.replay reads it from the store
-    } else if (change.type == ObjectType::kMessage && !result.message) {
+    } else if ((change.type == ObjectType::kMessage || change.type == ObjectType::kAnnouncement) &&
+               !result.message) {
       continue;
     }
     // Rendered once per form (FormKey), not once per socket.

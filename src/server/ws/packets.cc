@@ -34,6 +34,8 @@ const char* ObjectTypeName(ObjectType t) {
       return "Message";
     case ObjectType::kIdentity:
       return "Identity";
+    case ObjectType::kAnnouncement:
+      return "Announcement";
   }
   return "Conversation";
 }
@@ -46,6 +48,8 @@ std::string ObjectIdUrl(ObjectType t, const std::string& id) {
       return "layer:///messages/" + id;
     case ObjectType::kIdentity:
       return IdentityUrl(UserId(id));
+    case ObjectType::kAnnouncement:
+      return "layer:///announcements/" + id;
   }
   return id;
 }
@@ -59,6 +63,8 @@ std::string ObjectHttpUrl(ObjectType t, const std::string& id, const std::string
       return base_url + "/messages/" + id;
     case ObjectType::kIdentity:
       return base_url + "/identities/" + PercentEncode(id);
+    case ObjectType::kAnnouncement:
+      return base_url + "/announcements/" + id;
   }
   return base_url;
 }

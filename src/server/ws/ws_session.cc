@@ -343,6 +343,10 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
           auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
           if (!m.ok()) continue;
           body_data = MessageJson(*m, viewer, base);
+        } else if (change.type == ObjectType::kAnnouncement) {
+          auto a = deps_.store.GetAnnouncement(app, viewer, MessageId(change.object_id));
+          if (!a.ok()) continue;
+          body_data = AnnouncementJson(*a, viewer, base);
         } else {
           continue;
         }

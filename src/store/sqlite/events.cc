@@ -194,6 +194,21 @@ Status RecordEvents(OpContext& ctx, const WriteOp& op, const PreSnapshot& pre, W
     }
     return Status::Ok();
   }
+  if (const auto* o = std::get_if<CreateAnnouncementOp>(&op)) {
+    // An announcement's notification is pushed like a Platform notification.
+    if (!o->notification) return Status::Ok();
+    auto q = ctx.db.Prepare(
+        "SELECT 1 FROM push_tokens WHERE app = ?1 AND user_id IN (SELECT value FROM "
+        "json_each(?2)) LIMIT 1");
+    q.Bind(1, o->app_id.str()).Bind(2, EncodeUsers(o->recipients));
+    const bool wanted = q.Next();
+    RELAYER_RETURN_IF_ERROR(q.status());
+    if (!wanted) return Status::Ok();
+    DeliveryEvent e = Event(o->app_id, o->now, kNotificationEvent, Sender());
+    e.recipients = o->recipients;
+    e.notification = *o->notification;
+    return InsertEvent(ctx.db, e, out);
+  }
   if (const auto* o = std::get_if<DeleteMessageOp>(&op)) {
     if (o->mode != DeletionMode::kAllParticipants || !pre.message) return Status::Ok();
     return MessageEvent(ctx, o->app_id, o->now, "message.deleted", UserActor(o->actor), pre.message,

@@ -50,6 +50,14 @@ Result<Membership> RequireMember(Connection& db, const AppId& app, const Convers
   return m;
 }
 
+Result<Membership> RequireMemberOrApp(Connection& db, const AppId& app, const ConversationId& id,
+                                      const UserId& user) {
+  if (!IsAppActor(user)) return RequireMember(db, app, id, user);
+  Membership m;
+  RELAYER_ASSIGN_OR_RETURN(m.conv, FindConversationRow(db, app, id));
+  return m;
+}
+
 Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, const MessageId& id,
                                              const UserId& user) {
   RELAYER_ASSIGN_OR_RETURN(auto row, FindMessageRow(db, id));

@@ -43,6 +43,16 @@ Status ApplyOp(OpContext& ctx, const DeleteWebhookOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const SendNotificationOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const ScheduleDeliveriesOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const FinishDeliveryOp& op, WriteResult& out);
+// ops_platform.cc
+Status ApplyOp(OpContext& ctx, const DeleteIdentityOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const BlockUserOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const UnblockUserOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const SetBadgeOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const RememberDedupOp& op, WriteResult& out);
+// ops_announcement.cc
+Status ApplyOp(OpContext& ctx, const CreateAnnouncementOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const AnnouncementReceiptOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const HideAnnouncementOp& op, WriteResult& out);
 
 // Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
 Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);
@@ -55,6 +65,11 @@ struct Membership {
 };
 Result<Membership> RequireMember(Connection& db, const AppId& app, const ConversationId& id,
                                  const UserId& user);
+
+// RequireMember, except that AppActor() is let in to any conversation of the app (with an empty
+// membership row: nothing hidden, nothing unread).
+Result<Membership> RequireMemberOrApp(Connection& db, const AppId& app, const ConversationId& id,
+                                      const UserId& user);
 
 // A message and `user`'s membership of its conversation; kNotFound unless the message is
 // visible to `user`.

@@ -86,7 +86,7 @@ Change ConversationChange(ChangeOp op, const ConversationId& id, std::vector<Use
 
 Status RenderFor(OpContext& ctx, const AppId& app, const ConversationId& id, const UserId& user,
                  WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMember(ctx.db, app, id, user));
+  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMemberOrApp(ctx.db, app, id, user));
   RELAYER_ASSIGN_OR_RETURN(out.conversation, RenderConversation(ctx.db, m.conv, user, m.me));
   return Status::Ok();
 }
@@ -94,6 +94,10 @@ Status RenderFor(OpContext& ctx, const AppId& app, const ConversationId& id, con
 // An existing conversation returned to its creator again (id reuse or distinct match).
 Status ReturnExisting(OpContext& ctx, const ConversationRow& c, const UserId& creator,
                       WriteResult& out) {
+  if (IsAppActor(creator)) {
+    RELAYER_ASSIGN_OR_RETURN(out.conversation, RenderConversation(ctx.db, c, creator, {}));
+    return Status::Ok();
+  }
   RELAYER_ASSIGN_OR_RETURN(auto me, FindParticipant(ctx.db, c.rowid, creator));
   if (!me) return Status(ErrorCode::kIdInUse, "conversation id is in use");
   if (me->hidden) {
@@ -111,7 +115,8 @@ Status ReturnExisting(OpContext& ctx, const ConversationRow& c, const UserId& cr
 
 Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out) {
   std::vector<UserId> all = op.participants;
-  all.push_back(op.creator);
+  if (!IsAppActor(op.creator)) all.push_back(op.creator);
+  if (all.empty()) return MissingProperty("participants", "a conversation needs participants");
   std::vector<UserId> participants = NormalizeParticipants(std::move(all));
   RELAYER_RETURN_IF_ERROR(CheckParticipantCount(ctx, participants.size()));
   if (op.metadata) {
@@ -162,7 +167,7 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
 }
 
 Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMember(ctx.db, op.app_id, op.id, op.actor));
+  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMemberOrApp(ctx.db, op.app_id, op.id, op.actor));
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> before, ParticipantIds(ctx.db, m.conv.rowid));
   std::set<UserId> after(before.begin(), before.end());
   if (op.patch.set_participants) {
@@ -228,12 +233,17 @@ Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out) 
         ctx.db, op.app_id, op.now,
         ConversationChange(ChangeOp::kDelete, op.id, removed, R"({"mode":"my_devices"})"), out));
   }
-  if (after.count(op.actor)) return RenderFor(ctx, op.app_id, op.id, op.actor, out);
+  if (IsAppActor(op.actor) || after.count(op.actor)) {
+    return RenderFor(ctx, op.app_id, op.id, op.actor, out);
+  }
   return Status::Ok();
 }
 
 Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMember(ctx.db, op.app_id, op.id, op.actor));
+  if (IsAppActor(op.actor) && op.mode != DeletionMode::kAllParticipants) {
+    return InvalidProperty("mode", "the app deletes conversations for all participants only");
+  }
+  RELAYER_ASSIGN_OR_RETURN(Membership m, RequireMemberOrApp(ctx.db, op.app_id, op.id, op.actor));
   const int64_t conv = m.conv.rowid;
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, conv));
 

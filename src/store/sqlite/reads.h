@@ -21,6 +21,16 @@ Result<Message> ReadMessage(Connection& db, const AppId& app, const UserId& view
 Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const AppId& app,
                                  const UserId& viewer, const ConversationId& conversation,
                                  const Page& page);
+// reads_platform.cc
+Result<Message> ReadAnnouncement(Connection& db, const AppId& app, const UserId& viewer,
+                                 const MessageId& id);
+Result<MessageList> ReadAnnouncements(Connection& db, const Limits& limits, const AppId& app,
+                                      const UserId& viewer, const Page& page);
+Result<std::vector<UserId>> ReadBlocks(Connection& db, const AppId& app, const UserId& owner);
+Result<Badge> ReadBadge(Connection& db, const AppId& app, const UserId& user);
+Result<std::optional<DedupEntry>> ReadDedup(Connection& db, const AppId& app,
+                                            const std::string& key, TimeMs now);
+
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit);
 

@@ -225,4 +225,72 @@ Result<Conversation> RenderConversation(Connection& db, const ConversationRow& c
   return out;
 }
 
+namespace {
+
+constexpr const char* kAnnouncementColumns =
+    "SELECT a.rowid, a.app, a.id, a.sender_name, a.sent_at, a.parts, a.notification, "
+    "a.recipient_status FROM announcements a ";
+
+Result<AnnouncementRow> AnnouncementFromQuery(const Query& q) {
+  AnnouncementRow r;
+  r.rowid = q.Int(0);
+  r.app = AppId(q.Text(1));
+  Message& m = r.message;
+  m.id = MessageId(q.Text(2));
+  m.sender.name = q.Text(3);
+  m.sent_at = q.Int(4);
+  auto parts = DecodeParts(q.Text(5));
+  if (!parts.ok()) return parts.status();
+  m.parts = std::move(parts).value();
+  if (auto n = q.OptText(6)) {
+    auto obj = DecodeObject(*n);
+    if (!obj.ok()) return obj.status();
+    m.notification = std::move(obj).value();
+  }
+  auto status = DecodeRecipientStatus(q.Text(7));
+  if (!status.ok()) return status.status();
+  m.recipient_status = std::move(status).value();
+  return r;
+}
+
+}  // namespace
+
+Result<std::optional<AnnouncementRow>> FindAnnouncementRow(Connection& db, const MessageId& id) {
+  auto q = db.Prepare(std::string(kAnnouncementColumns) + "WHERE a.id = ?1");
+  q.Bind(1, id.str());
+  if (q.Next()) {
+    auto row = AnnouncementFromQuery(q);
+    if (!row.ok()) return row.status();
+    return std::optional<AnnouncementRow>(std::move(row).value());
+  }
+  if (!q.ok()) return q.status();
+  return std::optional<AnnouncementRow>();
+}
+
+Result<bool> IsAnnouncementRecipient(Connection& db, const AppId& app, const UserId& user,
+                                     int64_t rowid) {
+  auto q = db.Prepare(
+      "SELECT 1 FROM announcement_recipients WHERE app = ?1 AND user_id = ?2 AND ann = ?3");
+  q.Bind(1, app.str()).Bind(2, user.str()).Bind(3, rowid);
+  bool found = q.Next();
+  if (!q.ok()) return q.status();
+  return found;
+}
+
+Result<std::vector<Message>> UserAnnouncements(Connection& db, const AppId& app, const UserId& user,
+                                               int64_t below, size_t limit) {
+  auto q = db.Prepare(std::string(kAnnouncementColumns) +
+                      "JOIN announcement_recipients r ON r.ann = a.rowid WHERE r.app = ?1 AND "
+                      "r.user_id = ?2 AND r.ann < ?3 ORDER BY r.ann DESC LIMIT ?4");
+  q.Bind(1, app.str()).Bind(2, user.str()).Bind(3, below).Bind(4, static_cast<int64_t>(limit));
+  std::vector<Message> out;
+  while (q.Next()) {
+    auto row = AnnouncementFromQuery(q);
+    if (!row.ok()) return row.status();
+    out.push_back(std::move(row->message));
+  }
+  if (!q.ok()) return q.status();
+  return out;
+}
+
 }  // namespace relayer::sqlite

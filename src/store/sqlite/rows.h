@@ -56,6 +56,21 @@ Result<std::optional<Identity>> FindIdentity(Connection& db, const AppId& app, c
 // Looks up by id in any app; nullopt when absent.
 Result<std::optional<MessageRow>> FindMessageRow(Connection& db, const MessageId& id);
 
+// An announcement (a Message without conversation; its id is the announcement's UUID).
+struct AnnouncementRow {
+  int64_t rowid = 0;
+  AppId app;
+  Message message;
+};
+// Looks up by id in any app; nullopt when absent.
+Result<std::optional<AnnouncementRow>> FindAnnouncementRow(Connection& db, const MessageId& id);
+// Whether `user` is a recipient of announcement `rowid` (and has not hidden it).
+Result<bool> IsAnnouncementRecipient(Connection& db, const AppId& app, const UserId& user,
+                                     int64_t rowid);
+// The announcements of `user`, newest first, rowids below `below`.
+Result<std::vector<Message>> UserAnnouncements(Connection& db, const AppId& app, const UserId& user,
+                                               int64_t below, size_t limit);
+
 // Whether a message is visible to a participant (not hidden for their devices).
 Result<bool> MessageVisible(Connection& db, const MessageRow& m, const UserId& viewer,
                             const ParticipantRow& p);

@@ -188,6 +188,55 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_by_queue ON deliveries (queue, id);
 )sql";
 
+// Version 7: Platform API state. Block lists, external badge counts, announcements (a message
+// outside any conversation, with its recipients one row each so that a user's list is a range
+// read), and the answers to If-None-Match creates.
+constexpr const char* kMigrationV7 = R"sql(
+CREATE TABLE blocks (
+  app TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  blocked TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (app, owner, blocked)
+) WITHOUT ROWID;
+
+CREATE TABLE badges (
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  external_unread_count INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE announcements (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  app TEXT NOT NULL,
+  sender_name TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  parts TEXT NOT NULL,
+  notification TEXT,
+  recipient_status TEXT NOT NULL
+);
+CREATE TABLE announcement_recipients (
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  ann INTEGER NOT NULL,
+  PRIMARY KEY (app, user_id, ann)
+) WITHOUT ROWID;
+
+CREATE TABLE platform_dedup (
+  app TEXT NOT NULL,
+  key TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (app, key)
+) WITHOUT ROWID;
+CREATE INDEX platform_dedup_by_expiry ON platform_dedup (expires_at);
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -212,6 +261,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 2) s = db.Execute(kMigrationV2);
   if (s.ok() && *version < 3) s = db.Execute(kMigrationV3);
   if (s.ok() && *version < 6) s = db.Execute(kMigrationV6);
+  if (s.ok() && *version < 7) s = db.Execute(kMigrationV7);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

@@ -6,7 +6,7 @@
 
 namespace relayer::sqlite {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Sets the connection pragmas every connection needs (WAL, synchronous=FULL, foreign keys off).
 Status ConfigureConnection(Connection& db);

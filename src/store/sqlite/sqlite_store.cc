@@ -106,6 +106,28 @@ class SqliteStore final : public Store {
       return sqlite::ReadMessages(db, limits_, app, viewer, conversation, page);
     });
   }
+  Result<Message> GetAnnouncement(const AppId& app, const UserId& viewer,
+                                  const MessageId& id) override {
+    return Read<Message>(
+        [&](Connection& db) { return sqlite::ReadAnnouncement(db, app, viewer, id); });
+  }
+  Result<MessageList> ListAnnouncements(const AppId& app, const UserId& viewer,
+                                        const Page& page) override {
+    return Read<MessageList>(
+        [&](Connection& db) { return sqlite::ReadAnnouncements(db, limits_, app, viewer, page); });
+  }
+  Result<std::vector<UserId>> ListBlocks(const AppId& app, const UserId& owner) override {
+    return Read<std::vector<UserId>>(
+        [&](Connection& db) { return sqlite::ReadBlocks(db, app, owner); });
+  }
+  Result<Badge> GetBadge(const AppId& app, const UserId& user) override {
+    return Read<Badge>([&](Connection& db) { return sqlite::ReadBadge(db, app, user); });
+  }
+  Result<std::optional<DedupEntry>> FindDedup(const AppId& app, const std::string& key,
+                                              TimeMs now) override {
+    return Read<std::optional<DedupEntry>>(
+        [&](Connection& db) { return sqlite::ReadDedup(db, app, key, now); });
+  }
   Result<std::vector<Change>> ChangesFor(const AppId& app, const UserId& viewer, int64_t after_seq,
                                          TimeMs from_ts, size_t limit) override {
     return Read<std::vector<Change>>([&](Connection& db) {
