@@ -13,6 +13,12 @@ void DowngradeToV1(const std::string& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
   const int rc = sqlite3_exec(db,
+                              "DROP TABLE push_tokens; DROP TABLE webhooks;"
+                              "DROP TABLE delivery_events; DROP TABLE deliveries;"
+                              "DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS badges;"
+                              "DROP TABLE IF EXISTS announcements;"
+                              "DROP TABLE IF EXISTS announcement_recipients;"
+                              "DROP TABLE IF EXISTS platform_dedup;"
                               "DROP TABLE change_recipients;"
                               "DROP INDEX hidden_messages_by_user;"
                               "ALTER TABLE participants DROP COLUMN hidden_below;"
