@@ -160,9 +160,11 @@ struct DeletePushTokenOp {
   std::string device_id;
 };
 
-// Platform API registration; the id must be new.
+// Platform API registration; the id must be new. An app has at most `max_per_app` webhooks
+// (kInvalidOperation past that).
 struct CreateWebhookOp {
   Webhook webhook;
+  size_t max_per_app = 100;
 };
 
 // Makes the app's config-file webhooks exactly `webhooks` (by id): new ones are inserted active,

@@ -16,6 +16,7 @@ class PlatformWebhooks : public ApiTest {
     c.delivery.push_webhook_url = push_.Url("/push");
     c.delivery.retry_initial_ms = 50;
     c.delivery.retry_max_ms = 200;
+    c.delivery.max_webhooks_per_app = 2;
   }
 
   HttpResult Platform(std::string_view method, const std::string& path,
@@ -105,6 +106,16 @@ TEST_F(PlatformWebhooks, BadRegistrationsGetLayerErrors) {
   EXPECT_EQ(Platform("GET", "/webhooks/not-a-uuid").status, 404);
   EXPECT_EQ(Platform("POST", "/webhooks/00000000-0000-4000-8000-000000000000/activate").status,
             404);
+}
+
+TEST_F(PlatformWebhooks, AnAppHasAtMostTheConfiguredNumberOfWebhooks) {
+  CreateHook(receiver_.Url("/a"));
+  CreateHook(receiver_.Url("/b"));
+  auto third = Platform(
+      "POST", "/webhooks",
+      R"({"target_url":")" + receiver_.Url("/c") + R"(","events":["message.sent"],"secret":"k"})");
+  EXPECT_EQ(third.status, 422) << Describe(third);
+  EXPECT_EQ(third.ErrorId(), "invalid_operation");
 }
 
 TEST_F(PlatformWebhooks, ANotificationIsPushedToEveryDeviceOfItsRecipients) {

@@ -31,6 +31,7 @@ struct DeliveryConfig {
   int64_t webhook_retry_period_seconds = 1800;
   int64_t push_retry_period_seconds = 3600;
   size_t max_in_flight = 16;
+  size_t max_webhooks_per_app = 100;  // created through the Platform API
 };
 
 struct AppSpec {

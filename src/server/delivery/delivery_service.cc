@@ -392,6 +392,8 @@ DeliveryService::DeliveryService(Store& store, asio::thread_pool& blocking, asio
 
 DeliveryService::~DeliveryService() = default;
 
+const DeliveryOptions& DeliveryService::options() const { return impl_->options; }
+
 void DeliveryService::Start() {
   asio::post(impl_->strand, [self = impl_] { self->Spawn(Impl::Resume(self)); });
 }

@@ -34,6 +34,7 @@ struct DeliveryOptions {
   int64_t push_retry_period_ms = 60 * 60 * 1000;     // then the push is dropped
   size_t max_in_flight = 16;                         // queues sending at the same time
   size_t batch = 500;                                // events scheduled per write
+  size_t max_webhooks_per_app = 100;  // Platform API registrations (config-file ones aside)
 };
 
 class DeliveryService {
@@ -51,6 +52,7 @@ class DeliveryService {
   void Poke();
   // `queue` may have new work (deliveries scheduled, webhook activated).
   void Kick(const std::string& queue);
+  const DeliveryOptions& options() const;
   // Sends the verification challenge of an unverified webhook; active when echoed, else inactive.
   void Verify(const Webhook& webhook);
 

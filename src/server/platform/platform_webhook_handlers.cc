@@ -122,6 +122,7 @@ asio::awaitable<Response> CreateWebhook(PlatformContext& ctx, PlatformCall& call
   w.app = call.app_id();
   w.status = WebhookStatus::kUnverified;
   w.created_at = ctx.clock();
+  if (ctx.delivery) op.max_per_app = ctx.delivery->options().max_webhooks_per_app;
   auto written_aw = Write(ctx.store, std::move(op));
   auto written = co_await std::move(written_aw);
   if (!written.status.ok()) co_return ErrorResponse(written.status);

@@ -93,6 +93,16 @@ Status ApplyOp(OpContext& ctx, const DeletePushTokenOp& op, WriteResult&) {
 }
 
 Status ApplyOp(OpContext& ctx, const CreateWebhookOp& op, WriteResult& out) {
+  {
+    auto q = ctx.db.Prepare("SELECT COUNT(*) FROM webhooks WHERE app = ?1");
+    q.Bind(1, op.webhook.app.str());
+    const int64_t count = q.Next() ? q.Int(0) : 0;
+    RELAYER_RETURN_IF_ERROR(q.status());
+    if (count >= static_cast<int64_t>(op.max_per_app)) {
+      return Status(ErrorCode::kInvalidOperation,
+                    "an app has at most " + std::to_string(op.max_per_app) + " webhooks");
+    }
+  }
   RELAYER_RETURN_IF_ERROR(InsertWebhook(ctx.db, op.webhook));
   out.webhook = op.webhook;
   return Status::Ok();
