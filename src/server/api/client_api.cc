@@ -45,6 +45,10 @@ ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiO
   router.Add(V::get, "/messages/:id", {&Impl::GetMessage});
   router.Add(V::delete_, "/messages/:id", {&Impl::DeleteMessage});
   router.Add(V::post, "/messages/:id/receipts", {&Impl::PostReceipt});
+  router.Add(V::get, "/announcements", {&Impl::ListAnnouncements});
+  router.Add(V::get, "/announcements/:id", {&Impl::GetAnnouncement});
+  router.Add(V::delete_, "/announcements/:id", {&Impl::DeleteAnnouncement});
+  router.Add(V::post, "/announcements/:id/receipts", {&Impl::PostAnnouncementReceipt});
   if (options.dev_mode) {
     router.Add(V::post, "/dev/identity_tokens", {&Impl::DevIdentityToken, false, false});
   }

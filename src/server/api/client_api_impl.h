@@ -81,6 +81,12 @@ struct ClientApi::Impl {
   Awaitable DeleteMessage(Call& call);
   Awaitable PostReceipt(Call& call);
 
+  // Announcements sent by the Platform API (announcement_handlers.cc).
+  Awaitable ListAnnouncements(Call& call);
+  Awaitable GetAnnouncement(Call& call);
+  Awaitable DeleteAnnouncement(Call& call);
+  Awaitable PostAnnouncementReceipt(Call& call);
+
   // Shared by handlers.
   Result<Page> ParsePage(const Call& call) const;
   Result<ConversationId> ConversationParam(const Call& call) const;
