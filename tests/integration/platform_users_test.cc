@@ -164,3 +164,34 @@ TEST_F(PlatformAnnouncementLimit, MoreRecipientsThanTheLimitAreRejected) {
 
 }  // namespace
 }  // namespace relayer::it
+
+namespace relayer::it {
+namespace {
+
+class PlatformBlocking : public PlatformTest {};
+
+TEST_F(PlatformBlocking, BlockedUsersMessagesAreHiddenInOneToOneOnly) {
+  std::string ann = Login("ann");
+  std::string zed = Login("zed");
+  std::string one_to_one = CreateConversation(zed, {"ann"});
+  std::string group = CreateConversation(zed, {"ann", "bob"});
+  ASSERT_EQ(P("POST", "/users/ann/blocks", R"({"user_id":"zed"})").status, 204);
+  SendText(zed, one_to_one, "you cannot see this");
+  SendText(zed, group, "but this, yes");
+  // Zed sees his message; ann does not, and it does not count as unread for her.
+  EXPECT_EQ(Get(zed, "/conversations/" + one_to_one + "/messages").Array().size(), 1u);
+  auto hers = Get(ann, "/conversations/" + one_to_one + "/messages");
+  EXPECT_EQ(hers.Array().size(), 0u) << Describe(hers);
+  EXPECT_EQ(GetConversation(ann, one_to_one)["unread_message_count"], 0);
+  EXPECT_EQ(Get(ann, "/conversations/" + group + "/messages").Array().size(), 1u);
+  EXPECT_EQ(P("GET", "/users/ann/badge").At("unread_message_count"), 1);
+  // Ann's own messages still reach zed, and after unblocking zed reaches her again.
+  SendText(ann, one_to_one, "hello zed");
+  EXPECT_EQ(Get(zed, "/conversations/" + one_to_one + "/messages").Array().size(), 2u);
+  ASSERT_EQ(P("DELETE", "/users/ann/blocks/zed").status, 204);
+  SendText(zed, one_to_one, "visible again");
+  EXPECT_EQ(Get(ann, "/conversations/" + one_to_one + "/messages").Array().size(), 2u);
+}
+
+}  // namespace
+}  // namespace relayer::it
