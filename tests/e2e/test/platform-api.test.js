@@ -180,3 +180,29 @@ test('badge: external count and unread counts (plain HTTP: layer-api has no badg
   const badge = await (await fetch(url, { headers })).json();
   assert.deepEqual(badge, { external_unread_count: 13, unread_conversation_count: 1, unread_message_count: 2 });
 });
+
+test('an announcement and a service message sent while offline arrive by Event.replay', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { server, user } = await setup(t);
+  const api = platform(server);
+  const bob = await user('bob');
+  const conv = await api.conversations.createAsync({ participants: ['alice', 'bob'], distinct: false });
+  await bob.waitFor('conversations:add', (e) => e.conversations.some((c) => c.id === conv.body.id), {
+    description: 'the conversation',
+  });
+  const offlineMark = bob.mark();
+  await bob.call('goOffline');
+  await bob.waitFor('socket:disconnected', null, { after: offlineMark, description: 'its websocket closed' });
+  const ann = await api.announcements.sendAsync({
+    recipients: ['bob'], sender: { name: 'Ops' }, parts: [{ body: 'while you were away', mime_type: 'text/plain' }],
+  });
+  const msg = await api.messages.sendTextFromNameAsync(conv.body.id, 'Ops Bot', 'missed');
+  const onlineMark = bob.mark();
+  await bob.call('goOnline');
+  for (const id of [ann.body.id, msg.body.id]) {
+    const e = await bob.waitFor('messages:add', (x) => x.messages.some((m) => m.id === id), {
+      after: onlineMark, description: `${id} by Event.replay`,
+    });
+    const m = e.messages.find((x) => x.id === id);
+    assert.ok(['Ops', 'Ops Bot'].includes(m.sender.displayName), m.sender.displayName);
+  }
+});
