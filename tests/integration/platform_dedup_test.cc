@@ -2,6 +2,7 @@
 // until the key expires.
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "integration/platform_fixture.h"
 
@@ -73,6 +74,33 @@ TEST_F(PlatformDedup, AKeyThatIsNoUuidIs406) {
   auto r = Create("not-a-uuid");
   EXPECT_EQ(r.status, 406) << Describe(r);
   EXPECT_EQ(r.ErrorId(), "invalid_header");
+}
+
+TEST_F(PlatformDedup, ConcurrentRetriesCreateOnce) {
+  constexpr int kThreads = 6;
+  std::vector<HttpResult> results(kThreads);
+  std::vector<std::thread> threads;
+  const std::string target = "/apps/" + server().app_uuid() + "/conversations";
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c(server().port());
+      results[i] = c.Send("POST", target,
+                          {{"Accept", std::string(kPlatformAccept)},
+                           {"Authorization", "Bearer " + std::string(kPlatformToken)},
+                           {"Content-Type", "application/json"},
+                           {"If-None-Match", kKey}},
+                          std::string(R"({"participants":["alice"],"distinct":false})"));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::string id;
+  for (const auto& r : results) {
+    if (r.status == 409) continue;  // its twin was still running
+    ASSERT_EQ(r.status, 201) << Describe(r);
+    if (id.empty()) id = r.Str("id");
+    EXPECT_EQ(r.Str("id"), id);
+  }
+  EXPECT_EQ(P("GET", "/users/alice/conversations").Array().size(), 1u);
 }
 
 class PlatformDedupExpiry : public PlatformDedup {
