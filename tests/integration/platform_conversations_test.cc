@@ -134,6 +134,12 @@ TEST_F(PlatformConversations, SendAsParticipantAndAsNamedService) {
   EXPECT_EQ(list.Header("Layer-Count"), "2");
   auto one = P("GET", "/conversations/" + conv + "/messages/" + Uuid(as_user.Str("id")));
   EXPECT_EQ(one.status, 200) << Describe(one);
+  // A message's url answers too.
+  auto by_url = client().Send("GET", as_user.Str("url").substr(as_user.Str("url").find("/apps/")),
+                              {{"Accept", std::string(kPlatformAccept)},
+                               {"Authorization", "Bearer " + std::string(kPlatformToken)}});
+  EXPECT_EQ(by_url.status, 200) << Describe(by_url);
+  EXPECT_EQ(by_url.Str("id"), as_user.Str("id"));
   EXPECT_EQ(P("GET", "/conversations/" + PlatformConversation({"zed"}) + "/messages/" +
                          Uuid(as_user.Str("id")))
                 .status,
