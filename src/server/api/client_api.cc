@@ -47,6 +47,10 @@ ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiO
   router.Add(V::post, "/messages/:id/receipts", {&Impl::PostReceipt});
   router.Add(V::post, "/push_tokens", {&Impl::PostPushToken});
   router.Add(V::delete_, "/push_tokens/:device_id", {&Impl::DeletePushToken});
+  router.Add(V::get, "/announcements", {&Impl::ListAnnouncements});
+  router.Add(V::get, "/announcements/:id", {&Impl::GetAnnouncement});
+  router.Add(V::delete_, "/announcements/:id", {&Impl::DeleteAnnouncement});
+  router.Add(V::post, "/announcements/:id/receipts", {&Impl::PostAnnouncementReceipt});
   if (options.dev_mode) {
     router.Add(V::post, "/dev/identity_tokens", {&Impl::DevIdentityToken, false, false});
   }

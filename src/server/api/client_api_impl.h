@@ -84,6 +84,11 @@ struct ClientApi::Impl {
   // Push tokens (push_token_handlers.cc).
   Awaitable PostPushToken(Call& call);
   Awaitable DeletePushToken(Call& call);
+  // Announcements sent by the Platform API (announcement_handlers.cc).
+  Awaitable ListAnnouncements(Call& call);
+  Awaitable GetAnnouncement(Call& call);
+  Awaitable DeleteAnnouncement(Call& call);
+  Awaitable PostAnnouncementReceipt(Call& call);
 
   // Shared by handlers.
   Result<Page> ParsePage(const Call& call) const;

@@ -108,19 +108,22 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
       !s.ok()) {
     return s;
   }
-  for (auto st :
-       {ReadString(root, "data", config.data_dir, path),
-        ReadString(root, "listen", config.listen, path),
-        ReadInt(root, "threads", config.threads, path),
-        ReadInt(root, "blocking_threads", config.blocking_threads, path),
-        ReadInt(root, "max_batch", config.max_batch, path),
-        ReadString(root, "public_url", config.public_url, path),
-        ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
-        ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
-        ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
-        ReadInt(root, "platform_dedup_ttl_seconds", config.platform_dedup_ttl_seconds, path),
-        ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
+  for (auto st : {ReadString(root, "data", config.data_dir, path),
+                  ReadString(root, "listen", config.listen, path),
+                  ReadInt(root, "threads", config.threads, path),
+                  ReadInt(root, "blocking_threads", config.blocking_threads, path),
+                  ReadInt(root, "max_batch", config.max_batch, path),
+                  ReadString(root, "public_url", config.public_url, path),
+                  ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
+                  ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
+                  ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),
+                  ReadStrings(root, "cors_origins", config.cors_origins, path)}) {
     if (!st.ok()) return st;
+  }
+  if (auto st =
+          ReadInt(root, "platform_dedup_ttl_seconds", config.platform_dedup_ttl_seconds, path);
+      !st.ok()) {
+    return st;
   }
   if (auto node = root.get("dev")) {
     auto v = node->value<bool>();

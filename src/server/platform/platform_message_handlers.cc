@@ -92,17 +92,25 @@ asio::awaitable<Response> ListMessages(PlatformContext& ctx, PlatformCall& call)
   co_return res;
 }
 
+// GET /conversations/UUID/messages/UUID, and GET /messages/UUID (a message's `url`).
 asio::awaitable<Response> GetMessage(PlatformContext& ctx, PlatformCall& call) {
-  auto cid = ConversationParam(call, 0);
-  if (!cid.ok()) co_return ErrorResponse(cid.status());
-  auto mid = MessageParam(call, 1);
+  const bool in_conversation = call.params.size() == 2;
+  std::optional<ConversationId> cid;
+  if (in_conversation) {
+    auto parsed = ConversationParam(call, 0);
+    if (!parsed.ok()) co_return ErrorResponse(parsed.status());
+    cid = *parsed;
+  }
+  auto mid = MessageParam(call, in_conversation ? 1 : 0);
   if (!mid.ok()) co_return ErrorResponse(mid.status());
   auto msg_aw = RunBlocking(ctx.blocking, [&ctx, app = call.app_id(), m = *mid] {
     return ctx.store.GetMessage(app, AppActor(), m);
   });
   auto msg = co_await std::move(msg_aw);
   if (!msg.ok()) co_return ErrorResponse(msg.status());
-  if (msg->conversation_id != *cid) co_return ErrorResponse(NotFound("message not found"));
+  if (cid && msg->conversation_id != *cid) {
+    co_return ErrorResponse(NotFound("message not found"));
+  }
   co_return JsonResponse(http::status::ok, PlatformMessageJson(*msg, AppActor(), call.AppUrl()));
 }
 
@@ -113,6 +121,7 @@ void RegisterMessageRoutes(PlatformRouter& router) {
   router.Add(V::post, "/conversations/:id/messages", {PostMessage, /*dedup=*/true});
   router.Add(V::get, "/conversations/:id/messages", {ListMessages});
   router.Add(V::get, "/conversations/:id/messages/:mid", {GetMessage});
+  router.Add(V::get, "/messages/:mid", {GetMessage});
 }
 
 }  // namespace relayer::server

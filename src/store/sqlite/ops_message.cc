@@ -73,6 +73,20 @@ Status EmitUnreadCount(OpContext& ctx, const AppId& app, TimeMs now, int64_t con
   return EmitChange(ctx.db, app, now, std::move(c), out);
 }
 
+// The other participant of a conversation of just two when they have blocked the user sending
+// (Platform API block lists); nullopt otherwise. Group conversations are not affected.
+Result<std::optional<UserId>> BlockingPeer(Connection& db, const AppId& app,
+                                           const std::vector<UserId>& participants,
+                                           const Sender& sender) {
+  if (!IsUserSender(sender) || participants.size() != 2) return std::optional<UserId>();
+  const UserId& other = participants[0] == *sender.user_id ? participants[1] : participants[0];
+  auto q = db.Prepare("SELECT 1 FROM blocks WHERE app = ?1 AND owner = ?2 AND blocked = ?3");
+  q.Bind(1, app.str()).Bind(2, other.str()).Bind(3, sender.user_id->str());
+  bool blocked = q.Next();
+  if (!q.ok()) return q.status();
+  return blocked ? std::optional<UserId>(other) : std::optional<UserId>();
+}
+
 }  // namespace
 
 Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
@@ -103,7 +117,10 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, c.rowid));
   for (const UserId& u : participants) m.recipient_status[u] = ReceiptState::kSent;
   if (user_sender) m.recipient_status[*m.sender.user_id] = ReceiptState::kRead;
+  RELAYER_ASSIGN_OR_RETURN(std::optional<UserId> blocker,
+                           BlockingPeer(ctx.db, op.app_id, participants, op.sender));
 
+  int64_t message_rowid = 0;
   {
     auto q = ctx.db.Prepare(
         "INSERT INTO messages (id, app, conv, position, sender_user, sender_name, sent_at, "
@@ -122,6 +139,7 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
     }
     q.Bind(10, EncodeRecipientStatus(m.recipient_status));
     RELAYER_RETURN_IF_ERROR(q.Exec());
+    message_rowid = ctx.db.LastInsertRowid();
   }
   {
     auto q = ctx.db.Prepare(
@@ -134,15 +152,27 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
     // One statement for every participant: unread +1 except for the sender, and a conversation
     // deleted for someone's devices becomes visible again.
     auto q = ctx.db.Prepare(
-        "UPDATE participants SET unread = unread + (user_id IS NOT ?2), hidden = 0 "
-        "WHERE conv = ?1");
+        "UPDATE participants SET unread = unread + (user_id IS NOT ?2 AND user_id IS NOT ?3), "
+        "hidden = (hidden AND user_id IS ?3) WHERE conv = ?1");
     q.Bind(1, c.rowid);
     if (user_sender) {
       q.Bind(2, m.sender.user_id->str());
     } else {
       q.BindNull(2);
     }
+    if (blocker) {
+      q.Bind(3, blocker->str());
+    } else {
+      q.BindNull(3);
+    }
     RELAYER_RETURN_IF_ERROR(q.Exec());
+  }
+  if (blocker) {
+    // The blocker never sees it: hidden for them alone, and not pushed to them.
+    auto q = ctx.db.Prepare("INSERT INTO hidden_messages (msg, user_id) VALUES (?1, ?2)");
+    q.Bind(1, message_rowid).Bind(2, blocker->str());
+    RELAYER_RETURN_IF_ERROR(q.Exec());
+    std::erase(participants, *blocker);
   }
   RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
                                      MessageChange(ChangeOp::kCreate, m, participants, ""), out));

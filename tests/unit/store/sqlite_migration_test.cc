@@ -15,10 +15,8 @@ void DowngradeToV1(const std::string& path) {
   const int rc = sqlite3_exec(db,
                               "DROP TABLE push_tokens; DROP TABLE webhooks;"
                               "DROP TABLE delivery_events; DROP TABLE deliveries;"
-                              "DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS badges;"
-                              "DROP TABLE IF EXISTS announcements;"
-                              "DROP TABLE IF EXISTS announcement_recipients;"
-                              "DROP TABLE IF EXISTS platform_dedup;"
+                              "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
+                              "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
                               "DROP TABLE change_recipients;"
                               "DROP INDEX hidden_messages_by_user;"
                               "ALTER TABLE participants DROP COLUMN hidden_below;"
@@ -56,6 +54,37 @@ TEST_P(StoreConformance, AVersionOneDatabaseMigratesWithCountsAndChangesIntact) 
   Send(c.id, "bob", "more");
   EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->total, 2);
   EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->total, 6);
+}
+
+// Turns the database back into schema v3 (before the Platform API tables of v7).
+void DowngradeToV3(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db,
+                              "DROP TABLE push_tokens; DROP TABLE webhooks;"
+                              "DROP TABLE delivery_events; DROP TABLE deliveries;"
+                              "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
+                              "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
+                              "PRAGMA user_version = 3;",
+                              nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_P(StoreConformance, AVersionThreeDatabaseGainsThePlatformTables) {
+  if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
+  Conversation c = MakeConversation("alice", {"bob"});
+  Send(c.id, "alice");
+  Close();
+  DowngradeToV3(location_ + "/relayer.db");
+  Open();
+  EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->total, 1);
+  ASSERT_TRUE(Write(BlockUserOp{app_, U("bob"), U("zed"), Now()}).status.ok());
+  EXPECT_EQ(store().ListBlocks(app_, U("bob"))->size(), 1u);
+  EXPECT_EQ(store().GetBadge(app_, U("bob"))->unread_message_count, 1);
+  EXPECT_FALSE(store().FindDedup(app_, "k", Now())->has_value());
 }
 
 }  // namespace
