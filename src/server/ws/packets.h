@@ -15,7 +15,8 @@ namespace relayer::server {
 std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
                        std::string_view body_json);
 
-const char* ObjectTypeName(ObjectType t);  // "Conversation" | "Message" | "Identity" | "Announcement"
+const char* ObjectTypeName(
+    ObjectType t);  // "Conversation" | "Message" | "Identity" | "Announcement"
 std::string ObjectIdUrl(ObjectType t, const std::string& id);  // layer:///...
 
 // The body of a change packet; `data` is the object (create), the patch array (update) or
