@@ -7,6 +7,7 @@
 
 #include "server/api/client_api_impl.h"
 #include "server/auth/crypto.h"
+#include "server/http/layer_accept.h"
 
 namespace relayer::server {
 
@@ -85,17 +86,8 @@ namespace {
 
 // "application/vnd.layer+json; version=2.0" (any other media type listed alongside is fine).
 bool AcceptsLayer20(std::string_view accept) {
-  auto pos = accept.find("application/vnd.layer+json");
-  if (pos == std::string_view::npos) return false;
-  auto rest = accept.substr(pos);
-  auto end = rest.find(',');
-  if (end != std::string_view::npos) rest = rest.substr(0, end);
-  auto v = rest.find("version=");
-  if (v == std::string_view::npos) return false;
-  auto version = rest.substr(v + 8);
-  while (!version.empty() && (version.back() == ' ' || version.back() == ';'))
-    version.remove_suffix(1);
-  return version == "2.0";
+  auto v = LayerAcceptVersion(accept);
+  return v && (*v == "2.0");
 }
 
 // Authorization: Layer session-token="TOKEN"

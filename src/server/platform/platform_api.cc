@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/validation.h"
+#include "server/http/layer_accept.h"
 #include "server/platform/dedup.h"
 #include "server/platform/platform_impl.h"
 
@@ -42,17 +43,8 @@ namespace {
 
 // "application/vnd.layer+json; version=1.x": the versions layer-api and Layer's docs used.
 bool AcceptsPlatform(std::string_view accept) {
-  auto pos = accept.find("application/vnd.layer+json");
-  if (pos == std::string_view::npos) return false;
-  auto rest = accept.substr(pos);
-  auto end = rest.find(',');
-  if (end != std::string_view::npos) rest = rest.substr(0, end);
-  auto v = rest.find("version=");
-  if (v == std::string_view::npos) return false;
-  auto version = rest.substr(v + 8);
-  while (!version.empty() && (version.back() == ' ' || version.back() == ';'))
-    version.remove_suffix(1);
-  return version == "1.0" || version == "1.1" || version == "1.2" || version == "1.3";
+  auto v = LayerAcceptVersion(accept);
+  return v && (*v == "1.0" || *v == "1.1" || *v == "1.2" || *v == "1.3");
 }
 
 // Authorization: Bearer TOKEN
