@@ -45,6 +45,8 @@ ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiO
   router.Add(V::get, "/messages/:id", {&Impl::GetMessage});
   router.Add(V::delete_, "/messages/:id", {&Impl::DeleteMessage});
   router.Add(V::post, "/messages/:id/receipts", {&Impl::PostReceipt});
+  router.Add(V::post, "/content", {&Impl::PostContent});
+  router.Add(V::get, "/content/:id", {&Impl::GetContent});
   if (options.dev_mode) {
     router.Add(V::post, "/dev/identity_tokens", {&Impl::DevIdentityToken, false, false});
   }

@@ -19,6 +19,8 @@
 
 namespace relayer::server {
 
+class ContentService;
+
 struct ApiOptions {
   Limits limits;
   std::vector<std::string> cors_origins;  // empty: any origin
@@ -27,6 +29,9 @@ struct ApiOptions {
   // Sessions kept in memory after their first use (see SessionCache); 0 entries turns it off.
   size_t session_cache_entries = 100000;
   TimeMs session_cache_ttl_ms = 60000;
+  // Rich content (POST /content, GET /content/UUID, download links in message parts); not owned,
+  // must outlive the ClientApi. Null: /content is not served and parts carry no download_url.
+  ContentService* content = nullptr;
 };
 
 using Clock = std::function<TimeMs()>;

@@ -9,6 +9,7 @@
 
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
+#include "core/representation.h"
 #include "server/api/router.h"
 #include "server/async.h"
 #include "server/auth/session_cache.h"
@@ -80,6 +81,12 @@ struct ClientApi::Impl {
   Awaitable GetMessage(Call& call);
   Awaitable DeleteMessage(Call& call);
   Awaitable PostReceipt(Call& call);
+
+  // Rich content (content_handlers.cc).
+  Awaitable PostContent(Call& call);
+  Awaitable GetContent(Call& call);
+  // What signs download links in rendered message parts (null without rich content).
+  const ContentLinks* links() const;
 
   // Shared by handlers.
   Result<Page> ParsePage(const Call& call) const;

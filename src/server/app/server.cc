@@ -13,6 +13,8 @@
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
+#include "server/content/content_service.h"
+#include "server/content/local_content_store.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
 #include "server/ws/hub.h"
@@ -33,6 +35,7 @@ struct Server::Impl {
   Hub hub;
   std::unique_ptr<WsDeps> ws;
   std::unique_ptr<IoPool> io;
+  std::unique_ptr<ContentService> content;
   std::unique_ptr<ClientApi> api;
   std::unique_ptr<HttpServer> http;
   std::string host;
@@ -111,15 +114,31 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
       std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
   d.io = std::make_unique<IoPool>(threads);
 
+  std::string secret;
+  if (auto s = LinkSigner::LoadOrCreateSecret(config.data_dir, secret); !s.ok()) return s;
+  auto content_bytes =
+      LocalContentStore::Open((std::filesystem::path(config.data_dir) / "content").string());
+  if (!content_bytes.ok()) return content_bytes.status();
+  ContentOptions content_options;
+  content_options.max_content_bytes = config.limits.max_content_bytes;
+  content_options.link_ttl_ms = config.limits.content_link_ttl_ms;
+  content_options.cors_origins = config.cors_origins;
+  content_options.public_url = config.public_url;
+  d.content = std::make_unique<ContentService>(*d.store, *d.blocking, std::move(*content_bytes),
+                                               LinkSigner(std::move(secret)), content_options);
+  d.hub.SetContentLinks(d.content.get());
+
   ApiOptions api_options;
   api_options.limits = config.limits;
   api_options.cors_origins = config.cors_origins;
   api_options.public_url = config.public_url;
   api_options.dev_mode = config.dev;
+  api_options.content = d.content.get();
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
 
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
+  ws_options.content_links = d.content.get();
   ws_options.max_message_bytes = config.limits.max_body_bytes;
   ws_options.max_queued_bytes = config.ws_max_queued_bytes;
   ws_options.max_queued_packets = config.ws_max_queued_packets;
@@ -144,6 +163,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         }
       },
       [](const Status& s) { return ErrorResponse(s); });
+  d.http->SetStreamRoute(d.content->Route());
   auto port = d.http->Listen();
   if (!port.ok()) return port.status();
   d.port = *port;

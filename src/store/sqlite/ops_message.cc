@@ -90,6 +90,7 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
     if (out.message) return Status::Ok();
   }
   RELAYER_RETURN_IF_ERROR(ValidateParts(op.parts, ctx.limits));
+  RELAYER_RETURN_IF_ERROR(AttachContent(ctx.db, op.app_id, op.sender, c.rowid, op.parts));
 
   Message m;
   m.id = op.id.value_or(op.generated_id);

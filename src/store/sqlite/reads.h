@@ -23,5 +23,9 @@ Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const App
                                  const Page& page);
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit);
+// Rich content (reads_content.cc).
+Result<ContentInfo> ReadContent(Connection& db, const ContentId& id);
+Result<bool> ReadMayReadContent(Connection& db, const AppId& app, const UserId& user,
+                                const ContentId& id);
 
 }  // namespace relayer::sqlite

@@ -128,6 +128,25 @@ INSERT INTO change_recipients (app, user_id, seq)
   SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r;
 )sql";
 
+// Version 5: rich content. `content` is what was declared (and, once uploaded_at is set, whose
+// bytes are complete); `conversation_content` which conversations hold it, for download rights.
+constexpr const char* kMigrationV5 = R"sql(
+CREATE TABLE content (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  uploader TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  uploaded_at INTEGER  -- NULL until the bytes are complete
+) WITHOUT ROWID;
+CREATE TABLE conversation_content (
+  content TEXT NOT NULL,
+  conv INTEGER NOT NULL,
+  PRIMARY KEY (content, conv)
+) WITHOUT ROWID;
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -151,6 +170,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 1) s = db.Execute(kSchemaV1);
   if (s.ok() && *version < 2) s = db.Execute(kMigrationV2);
   if (s.ok() && *version < 3) s = db.Execute(kMigrationV3);
+  if (s.ok() && *version < 5) s = db.Execute(kMigrationV5);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

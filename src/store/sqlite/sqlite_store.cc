@@ -111,6 +111,13 @@ class SqliteStore final : public Store {
       return sqlite::ReadChanges(db, app, viewer, after_seq, from_ts, limit);
     });
   }
+  Result<ContentInfo> GetContent(const ContentId& id) override {
+    return Read<ContentInfo>([&](Connection& db) { return sqlite::ReadContent(db, id); });
+  }
+  Result<bool> MayReadContent(const AppId& app, const UserId& user, const ContentId& id) override {
+    return Read<bool>(
+        [&](Connection& db) { return sqlite::ReadMayReadContent(db, app, user, id); });
+  }
 
  private:
   // Runs `fn` in a read transaction, so that it sees one consistent snapshot.
