@@ -116,7 +116,8 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   conv["url"] = base_url + "/conversations/" + m.conversation_id.str();
   o["conversation"] = std::move(conv);
   json::array parts;
-  for (size_t i = 0; i < m.parts.size(); ++i) parts.push_back(PartJson(m, i, m.parts[i], base_url, links));
+  for (size_t i = 0; i < m.parts.size(); ++i)
+    parts.push_back(PartJson(m, i, m.parts[i], base_url, links));
   o["parts"] = std::move(parts);
   o["sent_at"] = FormatTime(m.sent_at);
   o["received_at"] = FormatTime(m.sent_at);
@@ -145,8 +146,9 @@ json::object ConversationJson(const Conversation& c, const UserId& viewer,
   o["metadata"] = c.metadata;
   o["unread_message_count"] = c.unread_message_count;
   o["total_message_count"] = c.total_message_count;
-  o["last_message"] = c.last_message ? json::value(MessageJson(*c.last_message, viewer, base_url, links))
-                                     : json::value(nullptr);
+  o["last_message"] = c.last_message
+                          ? json::value(MessageJson(*c.last_message, viewer, base_url, links))
+                          : json::value(nullptr);
   return o;
 }
 

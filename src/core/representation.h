@@ -41,8 +41,8 @@ boost::json::object ContentJson(const ContentRef& content, const std::string& ba
 // Whether `viewer` has not read `m` yet (never for its sender); the one viewer-specific field of
 // a message's representation.
 bool IsUnreadFor(const Message& m, const UserId& viewer);
-boost::json::object MessageJson(const Message& m, const UserId& viewer,
-                                const std::string& base_url, const ContentLinks* links = nullptr);
+boost::json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
+                                const ContentLinks* links = nullptr);
 // A conversation as `viewer` sees it.
 boost::json::object ConversationJson(const Conversation& c, const UserId& viewer,
                                      const std::string& base_url,

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/representation.h"
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
-#include "core/representation.h"
 #include "server/api/router.h"
 #include "server/async.h"
 #include "server/auth/session_cache.h"

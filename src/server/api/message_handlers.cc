@@ -124,8 +124,9 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  json::value msg = r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url, links()))
-                              : json::value(nullptr);
+  json::value msg = r.message
+                        ? json::value(MessageJson(*r.message, call.user(), call.base_url, links()))
+                        : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
     co_return ErrorResponse(s, std::move(msg));
   }
@@ -146,7 +147,8 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
-  for (const auto& m : list->items) out.push_back(MessageJson(m, call.user(), call.base_url, links()));
+  for (const auto& m : list->items)
+    out.push_back(MessageJson(m, call.user(), call.base_url, links()));
   auto res = JsonResponse(http::status::ok, out);
   res.set("Layer-Count", std::to_string(list->total));
   co_return res;

@@ -56,14 +56,13 @@ Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> k
 }
 
 Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
-  if (auto s =
-          CheckKeys(t,
-                    {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
-                     "max_message_bytes", "max_participants", "max_page_size", "default_page_size",
-                     "max_metadata_bytes", "max_user_id_bytes", "nonce_ttl_seconds",
-                     "session_ttl_seconds", "identity_token_max_age_seconds",
-                     "max_content_bytes", "content_link_ttl_seconds"},
-                    path + " [limits]");
+  if (auto s = CheckKeys(
+          t,
+          {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message", "max_message_bytes",
+           "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
+           "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
+           "identity_token_max_age_seconds", "max_content_bytes", "content_link_ttl_seconds"},
+          path + " [limits]");
       !s.ok()) {
     return s;
   }

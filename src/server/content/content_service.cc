@@ -22,7 +22,9 @@ ContentService::ContentService(Store& s, asio::thread_pool& b, std::unique_ptr<C
       options(std::move(o)),
       clock(std::move(c)) {}
 
-std::string ContentService::DataPath(const ContentId& id) { return "/content/" + id.str() + "/data"; }
+std::string ContentService::DataPath(const ContentId& id) {
+  return "/content/" + id.str() + "/data";
+}
 
 ContentLinks::Link ContentService::DownloadLink(const ContentId& id,
                                                 const std::string& base_url) const {
@@ -50,13 +52,13 @@ asio::awaitable<Response> ContentService::Create(const Caller& caller, const Req
         Status(ErrorCode::kInvalidHeader, "Upload-Content-Type is required (the MIME type)"));
   }
   if (!IsValidMimeType(mime)) {
-    co_return ErrorResponse(Status(ErrorCode::kInvalidHeader,
-                                   "Upload-Content-Type '" + mime + "' is not a MIME type"));
+    co_return ErrorResponse(
+        Status(ErrorCode::kInvalidHeader, "Upload-Content-Type '" + mime + "' is not a MIME type"));
   }
   auto length = ParseLength(req["Upload-Content-Length"]);
   if (!length) {
-    co_return ErrorResponse(Status(ErrorCode::kInvalidHeader,
-                                   "Upload-Content-Length is required (the size in bytes)"));
+    co_return ErrorResponse(
+        Status(ErrorCode::kInvalidHeader, "Upload-Content-Length is required (the size in bytes)"));
   }
   if (*length > options.max_content_bytes) {
     co_return ErrorResponse(Status(ErrorCode::kRequestEntityTooLarge,
@@ -96,13 +98,13 @@ asio::awaitable<Response> ContentService::Describe(const Caller& caller, const s
   const Status not_found = NotFound("content not found");
   auto id = ParseContentId(raw_id);
   if (!id) co_return ErrorResponse(not_found);
-  auto lookup_aw = RunBlocking(blocking, [this, app = caller.session.app_id,
-                                          user = caller.session.user_id, id = *id] {
-    auto may = store.MayReadContent(app, user, id);
-    if (!may.ok()) return Result<ContentInfo>(may.status());
-    if (!*may) return Result<ContentInfo>(NotFound("content not found"));
-    return store.GetContent(id);
-  });
+  auto lookup_aw = RunBlocking(
+      blocking, [this, app = caller.session.app_id, user = caller.session.user_id, id = *id] {
+        auto may = store.MayReadContent(app, user, id);
+        if (!may.ok()) return Result<ContentInfo>(may.status());
+        if (!*may) return Result<ContentInfo>(NotFound("content not found"));
+        return store.GetContent(id);
+      });
   auto info = co_await std::move(lookup_aw);
   if (!info.ok()) co_return ErrorResponse(info.status());
   ContentRef ref{info->id, info->size};

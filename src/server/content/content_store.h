@@ -39,8 +39,7 @@ class ContentStore {
   virtual ~ContentStore() = default;
   virtual Result<std::unique_ptr<ContentWriter>> BeginWrite(const ContentId& id) = 0;
   // kNotFound when no committed bytes exist under the id.
-  virtual Result<std::unique_ptr<ContentReader>> OpenRead(const ContentId& id,
-                                                          uint64_t offset) = 0;
+  virtual Result<std::unique_ptr<ContentReader>> OpenRead(const ContentId& id, uint64_t offset) = 0;
 };
 
 }  // namespace relayer::server

@@ -144,9 +144,8 @@ asio::awaitable<void> ContentService::Upload(StreamExchange& ex, const ContentId
                               std::to_string(declared) + " declared at POST /content");
       break;
     }
-    auto write_aw = RunBlocking(blocking, [w, data = piece.data(), size = *n] {
-      return w->Write(data, size);
-    });
+    auto write_aw =
+        RunBlocking(blocking, [w, data = piece.data(), size = *n] { return w->Write(data, size); });
     failed = co_await std::move(write_aw);
     if (!failed.ok()) break;
   }

@@ -60,8 +60,7 @@ std::string LinkSigner::Sign(std::string_view verb, const ContentId& id, int64_t
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
-std::string LinkSigner::Query(std::string_view verb, const ContentId& id,
-                              int64_t expires_s) const {
+std::string LinkSigner::Query(std::string_view verb, const ContentId& id, int64_t expires_s) const {
   return "expires=" + std::to_string(expires_s) + "&signature=" + Sign(verb, id, expires_s);
 }
 

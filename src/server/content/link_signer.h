@@ -1,8 +1,8 @@
 // Signed, expiring links for content uploads (PUT) and downloads (GET): the query string carries
-// `expires` (Unix seconds) and `signature`, the base64url HMAC-SHA256 of "VERB\nCONTENT-ID\nEXPIRES"
-// keyed by a per-server secret. The link is the credential (the Web SDK fetches download_url with
-// no session header), so it names one content, one purpose, and a deadline. Immutable after
-// construction: safe for concurrent use.
+// `expires` (Unix seconds) and `signature`, the base64url HMAC-SHA256 of
+// "VERB\nCONTENT-ID\nEXPIRES" keyed by a per-server secret. The link is the credential (the Web SDK
+// fetches download_url with no session header), so it names one content, one purpose, and a
+// deadline. Immutable after construction: safe for concurrent use.
 #pragma once
 
 #include <cstdint>

@@ -9,11 +9,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "server/http/stream_exchange_impl.h"
@@ -63,9 +63,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   Status BodyTooLarge() const {
-    return Status(ErrorCode::kRequestEntityTooLarge,
-                  "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) +
-                      " bytes");
+    return Status(
+        ErrorCode::kRequestEntityTooLarge,
+        "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes");
   }
 
   asio::awaitable<void> WriteError(beast::tcp_stream& stream, const Status& status) {

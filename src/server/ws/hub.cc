@@ -67,8 +67,8 @@ std::string RenderChange(const Change& change, const json::value& data, const Wr
                          const UserId& user, const std::string& base, const ContentLinks* links) {
   if (change.op != ChangeOp::kCreate) return ChangeBody(change, data, base);
   if (change.type == ObjectType::kConversation) {
-    return ChangeBody(change, json::value(ConversationJson(*result.conversation, user, base, links)),
-                      base);
+    return ChangeBody(change,
+                      json::value(ConversationJson(*result.conversation, user, base, links)), base);
   }
   return ChangeBody(change, json::value(MessageJson(*result.message, user, base, links)), base);
 }

@@ -272,7 +272,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       co_return;
     }
     json::value conv = r.conversation
-                           ? json::value(ConversationJson(*r.conversation, user(), base_url_, deps_.options.content_links))
+                           ? json::value(ConversationJson(*r.conversation, user(), base_url_,
+                                                          deps_.options.content_links))
                            : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
       Fail(request_id, method, s, std::move(conv));
@@ -305,7 +306,9 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       co_return;
     }
     json::value msg =
-        r.message ? json::value(MessageJson(*r.message, user(), base_url_, deps_.options.content_links)) : json::value(nullptr);
+        r.message
+            ? json::value(MessageJson(*r.message, user(), base_url_, deps_.options.content_links))
+            : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
       Fail(request_id, method, s, std::move(msg));
     } else {

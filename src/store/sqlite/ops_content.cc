@@ -37,12 +37,12 @@ Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int
     auto found = ReadContent(db, ref.id);
     if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return found.status();
     // Someone else's content reads as unknown: a sender learns nothing of others' uploads.
-    const bool usable = found.ok() && found->app_id == app &&
-                        (!sender.user_id || sender.user_id->empty() ||
-                         found->uploader == *sender.user_id);
+    const bool usable =
+        found.ok() && found->app_id == app &&
+        (!sender.user_id || sender.user_id->empty() || found->uploader == *sender.user_id);
     if (!usable) {
-      return InvalidProperty(property + ".id",
-                             "no content " + ref.id.str() + " uploaded by the sender (POST /content)");
+      return InvalidProperty(property + ".id", "no content " + ref.id.str() +
+                                                   " uploaded by the sender (POST /content)");
     }
     if (!found->uploaded_at) {
       return InvalidProperty(property + ".id",
@@ -53,7 +53,8 @@ Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int
                                                      std::to_string(found->size) + " bytes, not " +
                                                      std::to_string(ref.size));
     }
-    auto q = db.Prepare("INSERT OR IGNORE INTO conversation_content (content, conv) VALUES (?1, ?2)");
+    auto q =
+        db.Prepare("INSERT OR IGNORE INTO conversation_content (content, conv) VALUES (?1, ?2)");
     q.Bind(1, ref.id.str()).Bind(2, conv);
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }

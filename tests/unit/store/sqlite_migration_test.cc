@@ -13,6 +13,8 @@ void DowngradeToV1(const std::string& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
   const int rc = sqlite3_exec(db,
+                              "DROP TABLE conversation_content;"
+                              "DROP TABLE content;"
                               "DROP TABLE change_recipients;"
                               "DROP INDEX hidden_messages_by_user;"
                               "ALTER TABLE participants DROP COLUMN hidden_below;"
