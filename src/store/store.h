@@ -100,9 +100,10 @@ struct MarkAllReadOp {
   TimeMs now = 0;
 };
 
-// A part with `content` must name complete content of this app, of exactly the declared size and,
-// for a user sender, uploaded by that user; otherwise kInvalidProperty (parts[i].content) and
-// nothing is written. The conversation then holds the content (see MayReadContent).
+// A part with `content` must name complete content of this app, for a user sender uploaded by
+// that user; otherwise kInvalidProperty (parts[i].content.id) and nothing is written. The part's
+// size becomes the uploaded size (the Web SDK sends text lengths in UTF-16 units), and the
+// conversation then holds the content (see MayReadContent).
 struct CreateMessageOp {
   AppId app_id;
   ConversationId conversation_id;

@@ -35,10 +35,11 @@ Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const CreateContentOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const CompleteContentOp& op, WriteResult& out);
 
-// Checks the content parts of a message about to be created by `sender` (see CreateMessageOp)
-// and records that conversation `conv` holds their content (ops_content.cc).
+// Checks the content parts of a message about to be created by `sender` (see CreateMessageOp),
+// sets each part's size to the uploaded size, and records that conversation `conv` holds their
+// content (ops_content.cc).
 Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int64_t conv,
-                     const std::vector<MessagePart>& parts);
+                     std::vector<MessagePart>& parts);
 
 // Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
 Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);

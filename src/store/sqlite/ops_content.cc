@@ -29,10 +29,10 @@ Status ApplyOp(OpContext& ctx, const CompleteContentOp& op, WriteResult&) {
 }
 
 Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int64_t conv,
-                     const std::vector<MessagePart>& parts) {
+                     std::vector<MessagePart>& parts) {
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!parts[i].content) continue;
-    const ContentRef& ref = *parts[i].content;
+    ContentRef& ref = *parts[i].content;
     const std::string property = "parts[" + std::to_string(i) + "].content";
     auto found = ReadContent(db, ref.id);
     if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return found.status();
@@ -48,11 +48,9 @@ Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int
       return InvalidProperty(property + ".id",
                              "content " + ref.id.str() + " is not completely uploaded yet");
     }
-    if (found->size != ref.size) {
-      return InvalidProperty(property + ".size", "content " + ref.id.str() + " has " +
-                                                     std::to_string(found->size) + " bytes, not " +
-                                                     std::to_string(ref.size));
-    }
+    // The upload's own length is the truth: the Web SDK sends a text part's length in UTF-16
+    // code units (JavaScript's string length), not the bytes it uploaded.
+    ref.size = found->size;
     auto q =
         db.Prepare("INSERT OR IGNORE INTO conversation_content (content, conv) VALUES (?1, ?2)");
     q.Bind(1, ref.id.str()).Bind(2, conv);
