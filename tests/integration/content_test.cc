@@ -327,3 +327,46 @@ TEST_F(SmallContent, UploadsOverTheLimitAre413AndTheServerKeepsServing) {
 
 }  // namespace
 }  // namespace relayer::it
+
+namespace relayer::it {
+namespace {
+
+class SmallBodies : public Content {
+ protected:
+  relayer::Limits TestLimits() const override {
+    relayer::Limits l;
+    l.max_body_bytes = 4096;
+    return l;
+  }
+};
+
+TEST_F(SmallBodies, UploadsStreamPastTheRequestBodyLimit) {
+  // max_body_bytes bounds bodies read whole; content streams in pieces and is not bound by it.
+  const std::string bytes = RandomBytes(300 * 1024, 11);
+  auto declared = Upload(alice_, bytes);
+  ASSERT_EQ(SendContent(alice_, declared.Str("id"), 300 * 1024).status, 201);
+  auto link = Get(bob_, TargetOf(declared.Str("refresh_url"))).Str("download_url");
+  EXPECT_TRUE(Fetch(link).body == bytes);
+  // Other bodies still get the limit.
+  auto big = Post(alice_, "/conversations", std::string(5000, ' '));
+  EXPECT_EQ(big.status, 413) << Describe(big);
+}
+
+TEST_F(Content, AnUploadAskingToContinueIsAnsweredWith100ThenStored) {
+  const std::string bytes = RandomBytes(3000, 5);
+  auto declared = Declare(alice_, bytes.size());
+  const std::string answer =
+      RawExchange(server().port(),
+                  "PUT " + TargetOf(declared.Str("upload_url")) +
+                      " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3000\r\n"
+                      "Connection: close\r\n\r\n" +
+                      bytes);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << answer.substr(0, 200);
+  EXPECT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos) << answer.substr(0, 400);
+  ASSERT_EQ(SendContent(alice_, declared.Str("id"), 3000).status, 201);
+  auto link = Get(bob_, TargetOf(declared.Str("refresh_url"))).Str("download_url");
+  EXPECT_TRUE(Fetch(link).body == bytes);
+}
+
+}  // namespace
+}  // namespace relayer::it
