@@ -30,6 +30,10 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--max-body-bytes", o.max_body_bytes, "HTTP body limit [1048576]");
   cmd->add_option("--max-participants", o.max_participants, "Participants per conversation [25]");
   cmd->add_option("--max-page-size", o.max_page_size, "Largest page of a list [100]");
+  cmd->add_option("--max-content-bytes", o.max_content_bytes,
+                  "Largest rich content upload (one message part) [2147483648]");
+  cmd->add_option("--content-link-ttl", o.content_link_ttl_seconds,
+                  "Lifetime of signed content upload/download links in seconds [3600]");
   cmd->add_option("--session-ttl", o.session_ttl_seconds, "Session lifetime in seconds [30 days]");
   cmd->add_option(
       "--ws-max-queued-bytes", o.ws_max_queued_bytes,
@@ -71,6 +75,9 @@ int RunServe(const ServeOptions& o) {
   if (o.max_body_bytes) config.limits.max_body_bytes = o.max_body_bytes;
   if (o.max_participants) config.limits.max_participants = o.max_participants;
   if (o.max_page_size) config.limits.max_page_size = o.max_page_size;
+  if (o.max_content_bytes) config.limits.max_content_bytes = o.max_content_bytes;
+  if (o.content_link_ttl_seconds)
+    config.limits.content_link_ttl_ms = static_cast<int64_t>(o.content_link_ttl_seconds) * 1000;
   if (o.session_ttl_seconds) config.limits.session_ttl_ms = o.session_ttl_seconds * 1000;
   if (o.dev) config.dev = true;
   if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;

@@ -22,6 +22,8 @@ struct ServeOptions {
   size_t max_participants = 0;
   size_t max_page_size = 0;
   int64_t session_ttl_seconds = 0;
+  uint64_t max_content_bytes = 0;
+  size_t content_link_ttl_seconds = 0;
   size_t ws_max_queued_bytes = 0;
   size_t ws_max_queued_packets = 0;
   size_t ws_idle_timeout_seconds = 0;

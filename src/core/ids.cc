@@ -50,6 +50,12 @@ std::optional<MessageId> ParseMessageId(std::string_view s) {
   return MessageId(*u);
 }
 
+std::optional<ContentId> ParseContentId(std::string_view s) {
+  auto u = CanonicalUuid(*StripPrefix(s, "layer:///content/"));
+  if (!u) return std::nullopt;
+  return ContentId(*u);
+}
+
 std::optional<AppId> ParseAppId(std::string_view s) {
   for (std::string_view prefix : {"layer:///apps/staging/", "layer:///apps/production/"}) {
     if (s.substr(0, prefix.size()) == prefix) {
@@ -80,6 +86,7 @@ std::string ConversationUrl(const ConversationId& id) {
   return "layer:///conversations/" + id.str();
 }
 std::string MessageUrl(const MessageId& id) { return "layer:///messages/" + id.str(); }
+std::string ContentUrl(const ContentId& id) { return "layer:///content/" + id.str(); }
 std::string IdentityUrl(const UserId& id) {
   return "layer:///identities/" + PercentEncode(id.str());
 }

@@ -41,6 +41,8 @@ std::optional<std::string> CanonicalUuid(std::string_view s);
 std::optional<ConversationId> ParseConversationId(std::string_view s);
 // Parse "layer:///messages/UUID" or a bare UUID.
 std::optional<MessageId> ParseMessageId(std::string_view s);
+// Parse "layer:///content/UUID" or a bare UUID.
+std::optional<ContentId> ParseContentId(std::string_view s);
 // Parse "layer:///apps/staging/UUID", "layer:///apps/production/UUID" or a bare UUID.
 std::optional<AppId> ParseAppId(std::string_view s);
 // Parse "layer:///identities/<url-encoded user id>" or a bare user id. Empty input is invalid.
@@ -49,6 +51,7 @@ std::optional<UserId> ParseIdentityRef(std::string_view s);
 std::string ConversationUrl(const ConversationId& id);  // layer:///conversations/UUID
 std::string MessageUrl(const MessageId& id);            // layer:///messages/UUID
 std::string IdentityUrl(const UserId& id);              // layer:///identities/<encoded>
+std::string ContentUrl(const ContentId& id);            // layer:///content/UUID
 
 // Percent-encoding as in a URL path segment (unreserved characters kept).
 std::string PercentEncode(std::string_view s);

@@ -23,6 +23,8 @@ struct Limits {
   int64_t nonce_ttl_ms = 10 * 60 * 1000;
   int64_t session_ttl_ms = 30LL * 24 * 60 * 60 * 1000;        // 30 days
   int64_t identity_token_max_age_ms = 24LL * 60 * 60 * 1000;  // iat may not be older
+  uint64_t max_content_bytes = 2ULL << 30;         // one rich content upload (Layer: 2 GB)
+  int64_t content_link_ttl_ms = 60LL * 60 * 1000;  // signed upload and download links
 };
 
 }  // namespace relayer

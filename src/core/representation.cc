@@ -66,18 +66,12 @@ json::object SenderJson(const Sender& sender, const std::string& base_url) {
 }
 
 json::object PartJson(const Message& m, size_t index, const MessagePart& part,
-                      const std::string& base_url) {
+                      const std::string& base_url, const ContentLinks* links) {
   json::object o;
   o["id"] = MessageUrl(m.id) + "/parts/" + std::to_string(index);
   o["mime_type"] = part.mime_type;
   if (part.content) {
-    json::object c;
-    c["id"] = "layer:///content/" + part.content->id.str();
-    c["size"] = part.content->size;
-    c["download_url"] = nullptr;
-    c["expiration"] = nullptr;
-    c["refresh_url"] = base_url + "/content/" + part.content->id.str();
-    o["content"] = std::move(c);
+    o["content"] = ContentJson(*part.content, base_url, links);
   } else {
     o["body"] = part.body;
   }
@@ -87,13 +81,31 @@ json::object PartJson(const Message& m, size_t index, const MessagePart& part,
 
 }  // namespace
 
+json::object ContentJson(const ContentRef& content, const std::string& base_url,
+                         const ContentLinks* links) {
+  json::object c;
+  c["id"] = ContentUrl(content.id);
+  c["size"] = content.size;
+  if (links) {
+    ContentLinks::Link link = links->DownloadLink(content.id, base_url);
+    c["download_url"] = link.download_url;
+    c["expiration"] = FormatTime(link.expiration);
+  } else {
+    c["download_url"] = nullptr;
+    c["expiration"] = nullptr;
+  }
+  c["refresh_url"] = base_url + "/content/" + content.id.str();
+  return c;
+}
+
 bool IsUnreadFor(const Message& m, const UserId& viewer) {
   auto mine = m.recipient_status.find(viewer);
   const bool is_sender = m.sender.user_id && *m.sender.user_id == viewer;
   return !is_sender && mine != m.recipient_status.end() && mine->second != ReceiptState::kRead;
 }
 
-json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url) {
+json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
+                         const ContentLinks* links) {
   json::object o;
   o["id"] = MessageUrl(m.id);
   o["url"] = base_url + "/messages/" + m.id.str();
@@ -104,7 +116,8 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   conv["url"] = base_url + "/conversations/" + m.conversation_id.str();
   o["conversation"] = std::move(conv);
   json::array parts;
-  for (size_t i = 0; i < m.parts.size(); ++i) parts.push_back(PartJson(m, i, m.parts[i], base_url));
+  for (size_t i = 0; i < m.parts.size(); ++i)
+    parts.push_back(PartJson(m, i, m.parts[i], base_url, links));
   o["parts"] = std::move(parts);
   o["sent_at"] = FormatTime(m.sent_at);
   o["received_at"] = FormatTime(m.sent_at);
@@ -135,7 +148,7 @@ json::object AnnouncementJson(const Message& m, const UserId& viewer, const std:
 }
 
 json::object ConversationJson(const Conversation& c, const UserId& viewer,
-                              const std::string& base_url) {
+                              const std::string& base_url, const ContentLinks* links) {
   json::object o;
   o["id"] = ConversationUrl(c.id);
   o["url"] = base_url + "/conversations/" + c.id.str();
@@ -148,8 +161,9 @@ json::object ConversationJson(const Conversation& c, const UserId& viewer,
   o["metadata"] = c.metadata;
   o["unread_message_count"] = c.unread_message_count;
   o["total_message_count"] = c.total_message_count;
-  o["last_message"] = c.last_message ? json::value(MessageJson(*c.last_message, viewer, base_url))
-                                     : json::value(nullptr);
+  o["last_message"] = c.last_message
+                          ? json::value(MessageJson(*c.last_message, viewer, base_url, links))
+                          : json::value(nullptr);
   return o;
 }
 

@@ -18,18 +18,38 @@ boost::json::object BasicIdentityJson(const Identity& identity, const std::strin
 // The full identity: basic fields plus first_name, last_name, email_address, phone_number, ...
 boost::json::object IdentityJson(const Identity& identity, const std::string& base_url);
 
+// Download links of rich content, made by the server (core does no crypto). A null ContentLinks
+// renders content with download_url and expiration null (the client asks the refresh_url).
+// Implementations are safe to call from any thread.
+class ContentLinks {
+ public:
+  struct Link {
+    std::string download_url;
+    TimeMs expiration = 0;
+  };
+  virtual ~ContentLinks() = default;
+  // A link to content `id` served from `base_url`, valid until `expiration`.
+  virtual Link DownloadLink(const ContentId& id, const std::string& base_url) const = 0;
+};
+
+// The content object {id, download_url, expiration, refresh_url, size} of a part or of
+// GET /content/UUID.
+boost::json::object ContentJson(const ContentRef& content, const std::string& base_url,
+                                const ContentLinks* links);
+
 // A message as `viewer` sees it (is_unread is per viewer).
 // Whether `viewer` has not read `m` yet (never for its sender); the one viewer-specific field of
 // a message's representation.
 bool IsUnreadFor(const Message& m, const UserId& viewer);
-boost::json::object MessageJson(const Message& m, const UserId& viewer,
-                                const std::string& base_url);
+boost::json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
+                                const ContentLinks* links = nullptr);
 // An announcement (a Message without conversation) as its recipient `viewer` sees it: id
 // layer:///announcements/UUID, parts layer:///announcements/UUID/parts/N, no conversation.
 boost::json::object AnnouncementJson(const Message& m, const UserId& viewer,
                                      const std::string& base_url);
 // A conversation as `viewer` sees it.
 boost::json::object ConversationJson(const Conversation& c, const UserId& viewer,
-                                     const std::string& base_url);
+                                     const std::string& base_url,
+                                     const ContentLinks* links = nullptr);
 
 }  // namespace relayer

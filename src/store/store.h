@@ -108,6 +108,10 @@ struct MarkAllReadOp {
   TimeMs now = 0;
 };
 
+// A part with `content` must name complete content of this app, for a user sender uploaded by
+// that user; otherwise kInvalidProperty (parts[i].content.id) and nothing is written. The part's
+// size becomes the uploaded size (the Web SDK sends text lengths in UTF-16 units), and the
+// conversation then holds the content (see MayReadContent).
 struct CreateMessageOp {
   AppId app_id;
   ConversationId conversation_id;
@@ -132,6 +136,34 @@ struct PostReceiptOp {
   MessageId id;
   UserId actor;  // must be a participant
   ReceiptType type = ReceiptType::kDelivery;
+  TimeMs now = 0;
+};
+
+// ---- Rich content (parts over 2 KB) ----------------------------------------------------------
+// The store keeps what content exists and who may read it; the bytes live in a ContentStore
+// (src/server/content/), outside the database.
+
+struct ContentInfo {
+  ContentId id;
+  AppId app_id;
+  UserId uploader;
+  std::string mime_type;
+  int64_t size = 0;  // declared at POST /content; the upload must match it exactly
+  TimeMs created_at = 0;
+  std::optional<TimeMs> uploaded_at;  // set once the bytes are complete
+};
+
+// Declares content its uploader is about to upload (POST /content). kIdInUse when the id exists.
+struct CreateContentOp {
+  AppId app_id;
+  ContentInfo content;  // uploaded_at is ignored (new content is never complete)
+};
+
+// The bytes of `id` are complete: from now on message parts may reference it. kNotFound for
+// unknown content (or another app's), kConflict when it was completed before (write-once).
+struct CompleteContentOp {
+  AppId app_id;
+  ContentId id;
   TimeMs now = 0;
 };
 
@@ -287,14 +319,13 @@ struct RememberDedupOp {
   TimeMs expires_at = 0;
 };
 
-using WriteOp =
-    std::variant<CreateNonceOp, StartSessionOp, DeleteSessionOp, UpsertIdentityOp,
-                 CreateConversationOp, PatchConversationOp, DeleteConversationOp, MarkAllReadOp,
-                 CreateMessageOp, DeleteMessageOp, PostReceiptOp, RegisterPushTokenOp,
-                 DeletePushTokenOp, CreateWebhookOp, SyncConfigWebhooksOp, SetWebhookStatusOp,
-                 DeleteWebhookOp, SendNotificationOp, ScheduleDeliveriesOp, FinishDeliveryOp,
-                 DeleteIdentityOp, BlockUserOp, UnblockUserOp, SetBadgeOp, CreateAnnouncementOp,
-                 AnnouncementReceiptOp, HideAnnouncementOp, RememberDedupOp>;
+using WriteOp = std::variant<
+    CreateNonceOp, StartSessionOp, DeleteSessionOp, UpsertIdentityOp, CreateConversationOp,
+    PatchConversationOp, DeleteConversationOp, MarkAllReadOp, CreateMessageOp, DeleteMessageOp,
+    PostReceiptOp, CreateContentOp, CompleteContentOp, RegisterPushTokenOp, DeletePushTokenOp,
+    CreateWebhookOp, SyncConfigWebhooksOp, SetWebhookStatusOp, DeleteWebhookOp, SendNotificationOp,
+    ScheduleDeliveriesOp, FinishDeliveryOp, DeleteIdentityOp, BlockUserOp, UnblockUserOp,
+    SetBadgeOp, CreateAnnouncementOp, AnnouncementReceiptOp, HideAnnouncementOp, RememberDedupOp>;
 
 // ---- Write results ----------------------------------------------------------------------------
 
@@ -417,6 +448,12 @@ class Store {
   virtual Result<std::vector<std::string>> DeliveryQueues() = 0;
   // The head (lowest id) of a queue, with its webhook; nullopt when the queue is empty.
   virtual Result<std::optional<Delivery>> NextDelivery(const std::string& queue) = 0;
+  // Content by id, whatever its app (the caller compares app_id); kNotFound when unknown.
+  virtual Result<ContentInfo> GetContent(const ContentId& id) = 0;
+  // Whether `user` may download `id`: its uploader, or a current participant of a conversation
+  // in which a message referencing it was sent. False (not an error) for unknown content.
+  virtual Result<bool> MayReadContent(const AppId& app, const UserId& user,
+                                      const ContentId& id) = 0;
 };
 
 struct SqliteOptions {

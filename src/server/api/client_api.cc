@@ -52,6 +52,8 @@ ClientApi::Impl::Impl(Store& s, asio::thread_pool& b, const AppRegistry& a, ApiO
   router.Add(V::get, "/announcements/:id", {&Impl::GetAnnouncement});
   router.Add(V::delete_, "/announcements/:id", {&Impl::DeleteAnnouncement});
   router.Add(V::post, "/announcements/:id/receipts", {&Impl::PostAnnouncementReceipt});
+  router.Add(V::post, "/content", {&Impl::PostContent});
+  router.Add(V::get, "/content/:id", {&Impl::GetContent});
   if (options.dev_mode) {
     router.Add(V::post, "/dev/identity_tokens", {&Impl::DevIdentityToken, false, false});
   }

@@ -19,6 +19,8 @@
 
 namespace relayer::server {
 
+class ContentService;
+
 struct ApiOptions {
   Limits limits;
   std::vector<std::string> cors_origins;  // empty: any origin
@@ -28,6 +30,9 @@ struct ApiOptions {
   size_t session_cache_entries = 100000;
   TimeMs session_cache_ttl_ms = 60000;
   size_t max_push_tokens_per_user = 25;  // the least recently used are evicted past it
+  // Rich content (POST /content, GET /content/UUID, download links in message parts); not owned,
+  // must outlive the ClientApi. Null: /content is not served and parts carry no download_url.
+  ContentService* content = nullptr;
 };
 
 using Clock = std::function<TimeMs()>;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/representation.h"
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
 #include "server/api/router.h"
@@ -89,6 +90,11 @@ struct ClientApi::Impl {
   Awaitable GetAnnouncement(Call& call);
   Awaitable DeleteAnnouncement(Call& call);
   Awaitable PostAnnouncementReceipt(Call& call);
+  // Rich content (content_handlers.cc).
+  Awaitable PostContent(Call& call);
+  Awaitable GetContent(Call& call);
+  // What signs download links in rendered message parts (null without rich content).
+  const ContentLinks* links() const;
 
   // Shared by handlers.
   Result<Page> ParsePage(const Call& call) const;

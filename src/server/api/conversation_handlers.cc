@@ -148,8 +148,9 @@ Awaitable ClientApi::Impl::PostConversation(Call& call) {
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   json::value conv =
-      r.conversation ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url))
-                     : json::value(nullptr);
+      r.conversation
+          ? json::value(ConversationJson(*r.conversation, call.user(), call.base_url, links()))
+          : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
     co_return ErrorResponse(s, std::move(conv));
   }
@@ -178,7 +179,8 @@ Awaitable ClientApi::Impl::ListConversations(Call& call) {
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
-  for (const auto& c : list->items) out.push_back(ConversationJson(c, call.user(), call.base_url));
+  for (const auto& c : list->items)
+    out.push_back(ConversationJson(c, call.user(), call.base_url, links()));
   auto res = JsonResponse(http::status::ok, out);
   res.set("Layer-Count", std::to_string(list->total));
   co_return res;
@@ -192,7 +194,8 @@ Awaitable ClientApi::Impl::GetConversation(Call& call) {
   });
   auto conv = co_await std::move(conv_aw);
   if (!conv.ok()) co_return ErrorResponse(conv.status());
-  co_return JsonResponse(http::status::ok, ConversationJson(*conv, call.user(), call.base_url));
+  co_return JsonResponse(http::status::ok,
+                         ConversationJson(*conv, call.user(), call.base_url, links()));
 }
 
 Awaitable ClientApi::Impl::PatchConversation(Call& call) {

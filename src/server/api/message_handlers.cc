@@ -11,6 +11,33 @@ namespace relayer::server {
 namespace json = boost::json;
 using Awaitable = ClientApi::Impl::Awaitable;
 
+namespace {
+
+// A part's `content: {id: "layer:///content/UUID", size}` (what the SDK sends after uploading).
+Result<ContentRef> ParseContentRef(const json::value& v, const std::string& property) {
+  if (!v.is_object()) return InvalidProperty(property, property + " must be an object {id, size}");
+  const auto& o = v.as_object();
+  const json::value* id = o.if_contains("id");
+  if (!id || id->is_null()) return MissingProperty(property + ".id", property + ".id is required");
+  auto parsed = id->is_string() ? ParseContentId(id->as_string()) : std::nullopt;
+  if (!parsed) {
+    return InvalidProperty(property + ".id", property + ".id must be layer:///content/UUID");
+  }
+  const json::value* size = o.if_contains("size");
+  if (!size || size->is_null()) {
+    return MissingProperty(property + ".size", property + ".size is required");
+  }
+  if (!size->is_int64() && !size->is_uint64()) {
+    return InvalidProperty(property + ".size", property + ".size must be a whole number");
+  }
+  if (size->is_uint64() || size->as_int64() < 0) {
+    return InvalidProperty(property + ".size", property + ".size is out of range");
+  }
+  return ContentRef{*parsed, size->as_int64()};
+}
+
+}  // namespace
+
 Result<std::vector<MessagePart>> ParseParts(const json::value* parts, const Limits& limits) {
   if (!parts || parts->is_null()) return MissingProperty("parts", "parts is required");
   if (!parts->is_array()) return InvalidProperty("parts", "parts must be an array");
@@ -41,10 +68,14 @@ Result<std::vector<MessagePart>> ParseParts(const json::value* parts, const Limi
     if (!encoding.ok()) return encoding.status();
     part.encoding = encoding->value_or("");
     if (o.contains("content") && !o.at("content").is_null()) {
-      return InvalidProperty(prefix + "content",
-                             "Rich content parts (content) are not supported by this server yet; "
-                             "send bodies of at most " +
-                                 std::to_string(limits.max_inline_part_bytes) + " bytes inline");
+      auto content = ParseContentRef(o.at("content"), prefix + "content");
+      if (!content.ok()) return content.status();
+      if (*body && !(*body)->empty()) {
+        return InvalidProperty(prefix + "body", "a part has either a body or content, not both");
+      }
+      part.content = std::move(*content);
+      out.push_back(std::move(part));
+      continue;
     }
     if (!*body) return MissingProperty(prefix + "body", prefix + "body is required");
     part.body = **body;
@@ -93,8 +124,9 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  json::value msg = r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url))
-                              : json::value(nullptr);
+  json::value msg = r.message
+                        ? json::value(MessageJson(*r.message, call.user(), call.base_url, links()))
+                        : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
     co_return ErrorResponse(s, std::move(msg));
   }
@@ -115,7 +147,8 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
-  for (const auto& m : list->items) out.push_back(MessageJson(m, call.user(), call.base_url));
+  for (const auto& m : list->items)
+    out.push_back(MessageJson(m, call.user(), call.base_url, links()));
   auto res = JsonResponse(http::status::ok, out);
   res.set("Layer-Count", std::to_string(list->total));
   co_return res;
@@ -129,7 +162,7 @@ Awaitable ClientApi::Impl::GetMessage(Call& call) {
   });
   auto msg = co_await std::move(msg_aw);
   if (!msg.ok()) co_return ErrorResponse(msg.status());
-  co_return JsonResponse(http::status::ok, MessageJson(*msg, call.user(), call.base_url));
+  co_return JsonResponse(http::status::ok, MessageJson(*msg, call.user(), call.base_url, links()));
 }
 
 Awaitable ClientApi::Impl::DeleteMessage(Call& call) {

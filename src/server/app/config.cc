@@ -61,14 +61,15 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
           {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message", "max_message_bytes",
            "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
            "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
-           "identity_token_max_age_seconds", "max_announcement_recipients"},
+           "identity_token_max_age_seconds", "max_announcement_recipients", "max_content_bytes",
+           "content_link_ttl_seconds"},
           path + " [limits]");
       !s.ok()) {
     return s;
   }
   Status s;
   int64_t nonce_s = l.nonce_ttl_ms / 1000, session_s = l.session_ttl_ms / 1000,
-          token_s = l.identity_token_max_age_ms / 1000;
+          token_s = l.identity_token_max_age_ms / 1000, link_s = l.content_link_ttl_ms / 1000;
   for (auto st : {ReadInt(t, "max_body_bytes", l.max_body_bytes, path),
                   ReadInt(t, "max_inline_part_bytes", l.max_inline_part_bytes, path),
                   ReadInt(t, "max_parts_per_message", l.max_parts_per_message, path),
@@ -81,12 +82,16 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
                   ReadInt(t, "max_announcement_recipients", l.max_announcement_recipients, path),
                   ReadInt(t, "nonce_ttl_seconds", nonce_s, path),
                   ReadInt(t, "session_ttl_seconds", session_s, path),
-                  ReadInt(t, "identity_token_max_age_seconds", token_s, path)}) {
+                  ReadInt(t, "identity_token_max_age_seconds", token_s, path),
+                  ReadInt(t, "max_content_bytes", l.max_content_bytes, path),
+                  ReadInt(t, "content_link_ttl_seconds", link_s, path)}) {
     if (!st.ok()) return st;
   }
   l.nonce_ttl_ms = nonce_s * 1000;
   l.session_ttl_ms = session_s * 1000;
   l.identity_token_max_age_ms = token_s * 1000;
+  if (link_s < 1) return Bad(path, "content_link_ttl_seconds must be at least 1");
+  l.content_link_ttl_ms = link_s * 1000;
   return Status::Ok();
 }
 

@@ -74,6 +74,10 @@ class PublishingStore : public Store {
                                          TimeMs from_ts, size_t limit) override {
     return inner_.ChangesFor(a, v, after_seq, from_ts, limit);
   }
+  Result<ContentInfo> GetContent(const ContentId& id) override { return inner_.GetContent(id); }
+  Result<bool> MayReadContent(const AppId& a, const UserId& u, const ContentId& id) override {
+    return inner_.MayReadContent(a, u, id);
+  }
 
   Result<std::vector<PushToken>> PushTokens(const AppId& a,
                                             const std::vector<UserId>& users) override {

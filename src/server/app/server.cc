@@ -15,6 +15,8 @@
 #include "server/app/publishing_store.h"
 #include "server/auth/crypto.h"
 #include "server/delivery/delivery_service.h"
+#include "server/content/content_service.h"
+#include "server/content/local_content_store.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
 #include "server/platform/platform_api.h"
@@ -38,6 +40,7 @@ struct Server::Impl {
   // Before `io`: destroyed after it, once no delivery coroutine can run any more.
   std::unique_ptr<DeliveryService> delivery;
   std::unique_ptr<IoPool> io;
+  std::unique_ptr<ContentService> content;
   std::unique_ptr<ClientApi> api;
   std::unique_ptr<PlatformApi> platform;
   std::unique_ptr<HttpServer> http;
@@ -177,22 +180,39 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
       std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
   d.io = std::make_unique<IoPool>(threads);
 
+  std::string secret;
+  if (auto s = LinkSigner::LoadOrCreateSecret(config.data_dir, secret); !s.ok()) return s;
+  auto content_bytes =
+      LocalContentStore::Open((std::filesystem::path(config.data_dir) / "content").string());
+  if (!content_bytes.ok()) return content_bytes.status();
+  ContentOptions content_options;
+  content_options.max_content_bytes = config.limits.max_content_bytes;
+  content_options.link_ttl_ms = config.limits.content_link_ttl_ms;
+  content_options.cors_origins = config.cors_origins;
+  content_options.public_url = config.public_url;
+  d.content = std::make_unique<ContentService>(*d.store, *d.blocking, std::move(*content_bytes),
+                                               LinkSigner(std::move(secret)), content_options);
+  d.hub.SetContentLinks(d.content.get());
+
   ApiOptions api_options;
   api_options.limits = config.limits;
   api_options.cors_origins = config.cors_origins;
   api_options.public_url = config.public_url;
   api_options.dev_mode = config.dev;
   api_options.max_push_tokens_per_user = config.delivery.max_push_tokens_per_user;
+  api_options.content = d.content.get();
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
   PlatformOptions platform_options;
   platform_options.limits = config.limits;
   platform_options.public_url = config.public_url;
   platform_options.dedup_ttl_ms = static_cast<TimeMs>(config.platform_dedup_ttl_seconds) * 1000;
+  platform_options.content_links = d.content.get();
   d.platform =
       std::make_unique<PlatformApi>(*d.store, *d.blocking, d.apps, platform_options, SystemNow);
 
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
+  ws_options.content_links = d.content.get();
   ws_options.max_message_bytes = config.limits.max_body_bytes;
   ws_options.max_queued_bytes = config.ws_max_queued_bytes;
   ws_options.max_queued_packets = config.ws_max_queued_packets;
@@ -223,6 +243,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         }
       },
       [](const Status& s) { return ErrorResponse(s); });
+  d.http->SetStreamRoute(d.content->Route());
   auto port = d.http->Listen();
   if (!port.ok()) return port.status();
   d.port = *port;

@@ -9,11 +9,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+
+#include "server/http/stream_exchange_impl.h"
 
 namespace relayer::server {
 
@@ -27,6 +30,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Handler handler;
   UpgradeHandler upgrade;
   ErrorResponder error_responder;
+  StreamRoute stream_route;
   tcp::acceptor acceptor;
 
   Impl(IoPool& p, HttpServerOptions o, Handler h, UpgradeHandler u, ErrorResponder e)
@@ -58,6 +62,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  Status BodyTooLarge() const {
+    return Status(
+        ErrorCode::kRequestEntityTooLarge,
+        "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes");
+  }
+
   asio::awaitable<void> WriteError(beast::tcp_stream& stream, const Status& status) {
     Response res = error_responder(status);
     res.keep_alive(false);
@@ -72,11 +82,47 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer(8192);
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      // The header first: it decides whether the body is read whole or streamed to a route.
+      http::request_parser<http::empty_body> head;
+      head.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+      head.body_limit(boost::none);
       stream.expires_after(options.idle_timeout);
       boost::system::error_code ec;
+      co_await http::async_read_header(stream, buffer, head,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+          ec == beast::error::timeout || ec == asio::error::connection_reset) {
+        break;
+      }
+      if (ec == http::error::header_limit) {
+        Status too_large(ErrorCode::kInvalidRequest, "Request headers too large");
+        co_await WriteError(stream, too_large);
+        break;
+      }
+      if (ec) {
+        Status malformed(ErrorCode::kInvalidRequest, "Malformed HTTP request: " + ec.message());
+        co_await WriteError(stream, malformed);
+        break;
+      }
+      if (stream_route.wants && stream_route.wants(head.get().base())) {
+        StreamExchangeImpl::Parser body_parser(std::move(head));
+        StreamExchangeImpl exchange(stream, buffer, body_parser, options.idle_timeout);
+        try {
+          auto served = stream_route.serve(exchange);
+          co_await std::move(served);
+        } catch (const std::exception& e) {
+          spdlog::error("stream route threw: {}", e.what());
+        }
+        if (!exchange.reusable()) break;
+        continue;
+      }
+      if (auto length = head.content_length(); length && *length > options.max_body_bytes) {
+        Status too_large = BodyTooLarge();
+        co_await WriteError(stream, too_large);
+        break;
+      }
+      http::request_parser<http::string_body> parser(std::move(head));
+      parser.body_limit(options.max_body_bytes);
       co_await http::async_read(stream, buffer, parser,
                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -84,14 +130,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         break;
       }
       if (ec == http::error::body_limit) {
-        Status too_large(ErrorCode::kRequestEntityTooLarge,
-                         "Request body exceeds the limit of " +
-                             std::to_string(options.max_body_bytes) + " bytes");
-        co_await WriteError(stream, too_large);
-        break;
-      }
-      if (ec == http::error::header_limit) {
-        Status too_large(ErrorCode::kInvalidRequest, "Request headers too large");
+        Status too_large = BodyTooLarge();
         co_await WriteError(stream, too_large);
         break;
       }
@@ -140,6 +179,8 @@ HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, Handler handler,
                                    std::move(error_responder))) {}
 
 HttpServer::~HttpServer() { StopAccepting(); }
+
+void HttpServer::SetStreamRoute(StreamRoute route) { impl_->stream_route = std::move(route); }
 
 Result<uint16_t> HttpServer::Listen() {
   boost::system::error_code ec;

@@ -2,6 +2,8 @@
 // body, hands each to a Handler, writes the answer, keeps connections alive. WebSocket upgrade
 // requests go to the UpgradeHandler with the socket. A request that cannot be parsed or is too big
 // gets a Layer error object and the connection is closed; the server keeps serving.
+// The header of each request is read first: requests a StreamRoute wants (content uploads and
+// downloads) get their body as a stream, without max_body_bytes; all others are read whole.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +15,7 @@
 
 #include "core/status.h"
 #include "server/http/io_pool.h"
+#include "server/http/stream_exchange.h"
 #include "server/http/types.h"
 
 namespace relayer::server {
@@ -37,6 +40,9 @@ class HttpServer {
   HttpServer(IoPool& pool, HttpServerOptions options, Handler handler, UpgradeHandler upgrade,
              ErrorResponder error_responder);
   ~HttpServer();
+
+  // Routes whose bodies stream instead of being read whole. Call before Listen().
+  void SetStreamRoute(StreamRoute route);
 
   // Binds and starts accepting. Returns the bound port.
   Result<uint16_t> Listen();

@@ -12,6 +12,7 @@
 
 #include "core/limits.h"
 #include "core/model.h"
+#include "core/representation.h"
 #include "server/app/app_registry.h"
 #include "server/http/types.h"
 #include "store/store.h"
@@ -25,6 +26,8 @@ struct PlatformOptions {
   std::string public_url;  // base of `url` fields; empty: http://<Host header>
   // How long an If-None-Match key keeps answering with its first result.
   TimeMs dedup_ttl_ms = 24LL * 60 * 60 * 1000;
+  // Signs download links of rich content parts; not owned (null: download_url is null).
+  const ContentLinks* content_links = nullptr;
 };
 
 class PlatformApi {

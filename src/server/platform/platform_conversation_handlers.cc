@@ -32,9 +32,9 @@ asio::awaitable<Response> PostConversation(PlatformContext& ctx, PlatformCall& c
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   json::value conv =
-      r.conversation
-          ? json::value(PlatformConversationJson(*r.conversation, AppActor(), call.AppUrl()))
-          : json::value(nullptr);
+      r.conversation ? json::value(PlatformConversationJson(
+                           *r.conversation, AppActor(), call.AppUrl(), ctx.options.content_links))
+                     : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
     co_return ErrorResponse(s, std::move(conv));
   }
@@ -52,8 +52,9 @@ asio::awaitable<Response> GetConversation(PlatformContext& ctx, PlatformCall& ca
   });
   auto conv = co_await std::move(conv_aw);
   if (!conv.ok()) co_return ErrorResponse(conv.status());
-  co_return JsonResponse(http::status::ok,
-                         PlatformConversationJson(*conv, AppActor(), call.AppUrl()));
+  co_return JsonResponse(
+      http::status::ok,
+      PlatformConversationJson(*conv, AppActor(), call.AppUrl(), ctx.options.content_links));
 }
 
 Status CheckUsers(const std::vector<UserId>& users, const Limits& limits) {

@@ -1,5 +1,7 @@
 #include "server/platform/platform_json.h"
 
+#include <boost/json/array.hpp>
+
 #include "core/receipts.h"
 #include "core/representation.h"
 
@@ -7,9 +9,25 @@ namespace relayer::server {
 
 namespace json = boost::json;
 
-json::object PlatformMessageJson(const Message& m, const UserId& viewer,
-                                 const std::string& app_url) {
+namespace {
+
+// "<base>/apps/<uuid>" -> "<base>": content links live in the Client API.
+std::string BaseOf(const std::string& app_url) {
+  const auto at = app_url.rfind("/apps/");
+  return at == std::string::npos ? app_url : app_url.substr(0, at);
+}
+
+}  // namespace
+
+json::object PlatformMessageJson(const Message& m, const UserId& viewer, const std::string& app_url,
+                                 const ContentLinks* links) {
   json::object o = MessageJson(m, viewer, app_url);
+  json::array& parts = o["parts"].as_array();
+  for (size_t i = 0; i < m.parts.size() && i < parts.size(); ++i) {
+    if (m.parts[i].content) {
+      parts[i].as_object()["content"] = ContentJson(*m.parts[i].content, BaseOf(app_url), links);
+    }
+  }
   o.erase("receipts_url");
   if (viewer.empty()) o.erase("is_unread");
   json::object sender;
@@ -28,15 +46,15 @@ json::object PlatformMessageJson(const Message& m, const UserId& viewer,
 }
 
 json::object PlatformConversationJson(const Conversation& c, const UserId& viewer,
-                                      const std::string& app_url) {
+                                      const std::string& app_url, const ContentLinks* links) {
   json::object o = ConversationJson(c, viewer, app_url);
   json::array participants;
   for (const auto& p : c.participants) participants.emplace_back(p.user_id.str());
   o["participants"] = std::move(participants);
   if (viewer.empty()) o.erase("unread_message_count");
-  o["last_message"] = c.last_message
-                          ? json::value(PlatformMessageJson(*c.last_message, viewer, app_url))
-                          : json::value(nullptr);
+  o["last_message"] =
+      c.last_message ? json::value(PlatformMessageJson(*c.last_message, viewer, app_url, links))
+                     : json::value(nullptr);
   return o;
 }
 

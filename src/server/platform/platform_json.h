@@ -8,15 +8,19 @@
 #include <string>
 
 #include "core/model.h"
+#include "core/representation.h"
 
 namespace relayer::server {
 
 // `app_url` is "<base>/apps/<app uuid>". `viewer` is the user a per-user read is made for, or
-// empty for the app itself (then is_unread and unread counts are left out).
+// empty for the app itself (then is_unread and unread counts are left out). Rich content parts get
+// signed download links from `links` (null: download_url null) and Client API refresh_urls.
 boost::json::object PlatformMessageJson(const Message& m, const UserId& viewer,
-                                        const std::string& app_url);
+                                        const std::string& app_url,
+                                        const ContentLinks* links = nullptr);
 boost::json::object PlatformConversationJson(const Conversation& c, const UserId& viewer,
-                                             const std::string& app_url);
+                                             const std::string& app_url,
+                                             const ContentLinks* links = nullptr);
 boost::json::object PlatformAnnouncementJson(const Message& m, const std::string& app_url);
 
 }  // namespace relayer::server

@@ -64,7 +64,8 @@ asio::awaitable<Response> PostMessage(PlatformContext& ctx, PlatformCall& call) 
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
   json::value msg = r.message
-                        ? json::value(PlatformMessageJson(*r.message, AppActor(), call.AppUrl()))
+                        ? json::value(PlatformMessageJson(*r.message, AppActor(), call.AppUrl(),
+                                                          ctx.options.content_links))
                         : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
     co_return ErrorResponse(s, std::move(msg));
@@ -86,7 +87,8 @@ asio::awaitable<Response> ListMessages(PlatformContext& ctx, PlatformCall& call)
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
   const std::string app_url = call.AppUrl();
-  for (const auto& m : list->items) out.push_back(PlatformMessageJson(m, AppActor(), app_url));
+  for (const auto& m : list->items)
+    out.push_back(PlatformMessageJson(m, AppActor(), app_url, ctx.options.content_links));
   auto res = JsonResponse(http::status::ok, out);
   res.set("Layer-Count", std::to_string(list->total));
   co_return res;
@@ -111,7 +113,8 @@ asio::awaitable<Response> GetMessage(PlatformContext& ctx, PlatformCall& call) {
   if (cid && msg->conversation_id != *cid) {
     co_return ErrorResponse(NotFound("message not found"));
   }
-  co_return JsonResponse(http::status::ok, PlatformMessageJson(*msg, AppActor(), call.AppUrl()));
+  co_return JsonResponse(http::status::ok, PlatformMessageJson(*msg, AppActor(), call.AppUrl(),
+                                                               ctx.options.content_links));
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ asio::awaitable<Response> ListConversations(PlatformContext& ctx, PlatformCall& 
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
   const std::string app_url = call.AppUrl();
-  for (const auto& c : list->items) out.push_back(PlatformConversationJson(c, *user, app_url));
+  for (const auto& c : list->items)
+    out.push_back(PlatformConversationJson(c, *user, app_url, ctx.options.content_links));
   co_return WithCount(JsonResponse(http::status::ok, out), list->total);
 }
 
@@ -52,7 +53,8 @@ asio::awaitable<Response> GetConversation(PlatformContext& ctx, PlatformCall& ca
   });
   auto conv = co_await std::move(conv_aw);
   if (!conv.ok()) co_return ErrorResponse(conv.status());
-  co_return JsonResponse(http::status::ok, PlatformConversationJson(*conv, *user, call.AppUrl()));
+  co_return JsonResponse(http::status::ok, PlatformConversationJson(*conv, *user, call.AppUrl(),
+                                                                    ctx.options.content_links));
 }
 
 asio::awaitable<Response> ListMessages(PlatformContext& ctx, PlatformCall& call) {
@@ -70,7 +72,8 @@ asio::awaitable<Response> ListMessages(PlatformContext& ctx, PlatformCall& call)
   if (!list.ok()) co_return ErrorResponse(list.status());
   json::array out;
   const std::string app_url = call.AppUrl();
-  for (const auto& m : list->items) out.push_back(PlatformMessageJson(m, *user, app_url));
+  for (const auto& m : list->items)
+    out.push_back(PlatformMessageJson(m, *user, app_url, ctx.options.content_links));
   co_return WithCount(JsonResponse(http::status::ok, out), list->total);
 }
 
@@ -84,7 +87,8 @@ asio::awaitable<Response> GetMessage(PlatformContext& ctx, PlatformCall& call) {
   });
   auto msg = co_await std::move(msg_aw);
   if (!msg.ok()) co_return ErrorResponse(msg.status());
-  co_return JsonResponse(http::status::ok, PlatformMessageJson(*msg, *user, call.AppUrl()));
+  co_return JsonResponse(
+      http::status::ok, PlatformMessageJson(*msg, *user, call.AppUrl(), ctx.options.content_links));
 }
 
 }  // namespace

@@ -74,16 +74,16 @@ std::string FormKey(const Change& change, const WriteResult& result, const UserI
 
 // `data` is the parsed patch or delete data; creates render the written object for `user`.
 std::string RenderChange(const Change& change, const json::value& data, const WriteResult& result,
-                         const UserId& user, const std::string& base) {
+                         const UserId& user, const std::string& base, const ContentLinks* links) {
   if (change.op != ChangeOp::kCreate) return ChangeBody(change, data, base);
   if (change.type == ObjectType::kConversation) {
-    return ChangeBody(change, json::value(ConversationJson(*result.conversation, user, base)),
-                      base);
+    return ChangeBody(change,
+                      json::value(ConversationJson(*result.conversation, user, base, links)), base);
   }
   if (change.type == ObjectType::kAnnouncement) {
     return ChangeBody(change, json::value(AnnouncementJson(*result.message, user, base)), base);
   }
-  return ChangeBody(change, json::value(MessageJson(*result.message, user, base)), base);
+  return ChangeBody(change, json::value(MessageJson(*result.message, user, base, links)), base);
 }
 
 // The conversation update naming `message_create`'s message as its last_message.
@@ -124,7 +124,7 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
       for (const auto& sink : SinksOf(app, user)) {
         const std::string& base = sink->base_url();
         auto [body, fresh] = rendered.try_emplace(FormKey(change, result, user, base));
-        if (fresh) body->second = RenderChange(change, data, result, user, base);
+        if (fresh) body->second = RenderChange(change, data, result, user, base, links_);
         sink->Send("change", body->second, change.ts);
         if (!message_create) continue;
         // The conversation's last_message moves too; live only (a replay carries the message

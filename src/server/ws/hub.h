@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "core/representation.h"
 #include "store/store.h"
 
 namespace relayer::server {
@@ -26,6 +27,8 @@ class PacketSink {
 
 class Hub {
  public:
+  // Signs rich content download links in rendered messages; set once before serving (not owned).
+  void SetContentLinks(const ContentLinks* links) { links_ = links; }
   void Add(const AppId& app, const UserId& user, std::shared_ptr<PacketSink> sink);
   void Remove(const AppId& app, const UserId& user, const PacketSink* sink);
   std::vector<std::shared_ptr<PacketSink>> SinksOf(const AppId& app, const UserId& user) const;
@@ -40,6 +43,7 @@ class Hub {
               TimeMs now, const PacketSink* except = nullptr);
 
  private:
+  const ContentLinks* links_ = nullptr;
   mutable std::mutex mu_;
   std::map<std::pair<AppId, UserId>, std::vector<std::weak_ptr<PacketSink>>> sinks_;
   size_t count_ = 0;

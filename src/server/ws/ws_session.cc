@@ -272,7 +272,8 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       co_return;
     }
     json::value conv = r.conversation
-                           ? json::value(ConversationJson(*r.conversation, user(), base_url_))
+                           ? json::value(ConversationJson(*r.conversation, user(), base_url_,
+                                                          deps_.options.content_links))
                            : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "conversation"); !s.ok()) {
       Fail(request_id, method, s, std::move(conv));
@@ -305,7 +306,9 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       co_return;
     }
     json::value msg =
-        r.message ? json::value(MessageJson(*r.message, user(), base_url_)) : json::value(nullptr);
+        r.message
+            ? json::value(MessageJson(*r.message, user(), base_url_, deps_.options.content_links))
+            : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
       Fail(request_id, method, s, std::move(msg));
     } else {
@@ -331,6 +334,7 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
       return out;
     }
     out.more = page->size() == kReplayPage;
+    const ContentLinks* links = deps_.options.content_links;
     for (const auto& change : *page) {
       out.last_seq = change.seq;
       json::value body_data;
@@ -338,11 +342,11 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
         if (change.type == ObjectType::kConversation) {
           auto c = deps_.store.GetConversation(app, viewer, ConversationId(change.object_id));
           if (!c.ok()) continue;  // gone since, or no longer visible
-          body_data = ConversationJson(*c, viewer, base);
+          body_data = ConversationJson(*c, viewer, base, links);
         } else if (change.type == ObjectType::kMessage) {
           auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
           if (!m.ok()) continue;
-          body_data = MessageJson(*m, viewer, base);
+          body_data = MessageJson(*m, viewer, base, links);
         } else if (change.type == ObjectType::kAnnouncement) {
           auto a = deps_.store.GetAnnouncement(app, viewer, MessageId(change.object_id));
           if (!a.ok()) continue;

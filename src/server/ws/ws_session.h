@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 
+#include "core/representation.h"
 #include "server/api/client_api.h"
 #include "server/http/types.h"
 #include "server/ws/hub.h"
@@ -23,6 +24,7 @@ struct WsOptions {
   size_t max_queued_packets = 20000;
   std::chrono::seconds idle_timeout{90};  // pings at half of it; the SDK reads every 30 s
   std::string public_url;
+  const ContentLinks* content_links = nullptr;  // signs rich content download links; not owned
 };
 
 struct WsDeps {

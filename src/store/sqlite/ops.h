@@ -53,6 +53,14 @@ Status ApplyOp(OpContext& ctx, const RememberDedupOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const CreateAnnouncementOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const AnnouncementReceiptOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const HideAnnouncementOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const CreateContentOp& op, WriteResult& out);
+Status ApplyOp(OpContext& ctx, const CompleteContentOp& op, WriteResult& out);
+
+// Checks the content parts of a message about to be created by `sender` (see CreateMessageOp),
+// sets each part's size to the uploaded size, and records that conversation `conv` holds their
+// content (ops_content.cc).
+Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int64_t conv,
+                     std::vector<MessagePart>& parts);
 
 // Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
 Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);

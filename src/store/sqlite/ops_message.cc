@@ -104,6 +104,8 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
     if (out.message) return Status::Ok();
   }
   RELAYER_RETURN_IF_ERROR(ValidateParts(op.parts, ctx.limits));
+  std::vector<MessagePart> parts = op.parts;
+  RELAYER_RETURN_IF_ERROR(AttachContent(ctx.db, op.app_id, op.sender, c.rowid, parts));
 
   Message m;
   m.id = op.id.value_or(op.generated_id);
@@ -112,7 +114,7 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   m.sender = op.sender;
   if (!user_sender) m.sender.user_id.reset();
   m.sent_at = op.now;
-  m.parts = op.parts;
+  m.parts = std::move(parts);
   m.notification = op.notification;
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, c.rowid));
   for (const UserId& u : participants) m.recipient_status[u] = ReceiptState::kSent;

@@ -33,5 +33,9 @@ Result<std::optional<DedupEntry>> ReadDedup(Connection& db, const AppId& app,
 
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit);
+// Rich content (reads_content.cc).
+Result<ContentInfo> ReadContent(Connection& db, const ContentId& id);
+Result<bool> ReadMayReadContent(Connection& db, const AppId& app, const UserId& user,
+                                const ContentId& id);
 
 }  // namespace relayer::sqlite

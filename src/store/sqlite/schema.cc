@@ -128,6 +128,8 @@ INSERT INTO change_recipients (app, user_id, seq)
   SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r;
 )sql";
 
+// Versions 4 and 5 were never released: their numbers are unused.
+
 // Version 6: outbound delivery. Push tokens (a device belongs to one user at a time), webhooks,
 // the events writes leave for them (consumed when scheduled: the table is the dispatcher's
 // cursor) and the outbox of HTTP requests, sent one at a time per queue in id order.
@@ -237,6 +239,25 @@ CREATE TABLE platform_dedup (
 CREATE INDEX platform_dedup_by_expiry ON platform_dedup (expires_at);
 )sql";
 
+// Version 8: rich content. `content` is what was declared (and, once uploaded_at is set, whose
+// bytes are complete); `conversation_content` which conversations hold it, for download rights.
+constexpr const char* kMigrationV8 = R"sql(
+CREATE TABLE content (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  uploader TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  uploaded_at INTEGER  -- NULL until the bytes are complete
+) WITHOUT ROWID;
+CREATE TABLE conversation_content (
+  content TEXT NOT NULL,
+  conv INTEGER NOT NULL,
+  PRIMARY KEY (content, conv)
+) WITHOUT ROWID;
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -262,6 +283,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 3) s = db.Execute(kMigrationV3);
   if (s.ok() && *version < 6) s = db.Execute(kMigrationV6);
   if (s.ok() && *version < 7) s = db.Execute(kMigrationV7);
+  if (s.ok() && *version < 8) s = db.Execute(kMigrationV8);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

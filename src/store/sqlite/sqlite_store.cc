@@ -134,6 +134,13 @@ class SqliteStore final : public Store {
       return sqlite::ReadChanges(db, app, viewer, after_seq, from_ts, limit);
     });
   }
+  Result<ContentInfo> GetContent(const ContentId& id) override {
+    return Read<ContentInfo>([&](Connection& db) { return sqlite::ReadContent(db, id); });
+  }
+  Result<bool> MayReadContent(const AppId& app, const UserId& user, const ContentId& id) override {
+    return Read<bool>(
+        [&](Connection& db) { return sqlite::ReadMayReadContent(db, app, user, id); });
+  }
 
   Result<std::vector<PushToken>> PushTokens(const AppId& app,
                                             const std::vector<UserId>& users) override {

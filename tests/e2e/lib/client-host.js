@@ -244,7 +244,10 @@ const commands = {
 
   async sendMessage({ conversationId, parts, notification }) {
     const conv = await findConversation(conversationId);
-    const msg = conv.createMessage(typeof parts === 'string' ? parts : { parts });
+    // A part given as {mimeType, base64} carries binary bytes: the SDK gets them as a Blob.
+    const sdkParts = typeof parts === 'string' ? parts : parts.map((p) => (p.base64 === undefined ? p
+      : { mimeType: p.mimeType, body: new Blob([Buffer.from(p.base64, 'base64')], { type: p.mimeType }) }));
+    const msg = conv.createMessage(typeof sdkParts === 'string' ? sdkParts : { parts: sdkParts });
     const sent = once(msg, 'messages:sent', 'messages:sent-error');
     msg.send(notification);
     await sent;
@@ -256,8 +259,9 @@ const commands = {
     return m ? message(m) : null;
   },
 
-  // Downloads a rich-content part (body over 2 KB) and resolves with its text.
-  async fetchContent({ messageId, index }) {
+  // Downloads a rich-content part (body over 2 KB) and resolves with its text, or with its
+  // bytes base64-encoded when `binary` is set.
+  async fetchContent({ messageId, index, binary = false }) {
     const m = await findMessage(messageId);
     const part = m.parts[index];
     if (!part) throw new Error(`message ${messageId} has no part ${index}`);
@@ -266,6 +270,10 @@ const commands = {
       part.once('content-loaded-error', (err) => reject(new Error(`content-loaded-error: ${JSON.stringify(plain(err))}`)));
       part.fetchContent(resolve);
     });
+    if (binary) {
+      if (!(body instanceof Blob)) throw new Error(`part ${index} did not download as a Blob`);
+      return Buffer.from(await body.arrayBuffer()).toString('base64');
+    }
     return body instanceof Blob ? body.text() : body;
   },
 

@@ -37,10 +37,8 @@ async function signIn({ appId, url, websocketUrl, userId }) {
   return { userId: client.user.userId, displayName: client.user.displayName };
 }
 
-test('two browser pages on another origin sign in and exchange a message', {
-  timeout: BROWSER_TEST_TIMEOUT_MS,
-  skip: fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
-}, async (t) => {
+// Headless Chromium with one page per user, each signed in; a page on another origin than relayer.
+async function openPages(t) {
   const { server } = await setup(t);
   const pages = await startPageServer(server);
   t.after(() => pages.close());
@@ -62,6 +60,14 @@ test('two browser pages on another origin sign in and exchange a message', {
     }).catch((err) => { throw explain(err); });
     return { page, me, explain };
   };
+  return { open };
+}
+
+test('two browser pages on another origin sign in and exchange a message', {
+  timeout: BROWSER_TEST_TIMEOUT_MS,
+  skip: fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+}, async (t) => {
+  const { open } = await openPages(t);
   const alice = await open('alice');
   const bob = await open('bob');
   assert.deepEqual(alice.me, { userId: 'alice', displayName: 'Browser alice' });
@@ -81,4 +87,41 @@ test('two browser pages on another origin sign in and exchange a message', {
   assert.deepEqual(got, {
     id: sent.id, sender: 'alice', displayName: 'Browser alice', text: 'Hello from Chromium',
   });
+});
+
+test('a browser page uploads a 100 KB image part and another page downloads the same bytes (CORS)', {
+  timeout: BROWSER_TEST_TIMEOUT_MS,
+  skip: fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+}, async (t) => {
+  const { open } = await openPages(t);
+  const alice = await open('alice');
+  const bob = await open('bob');
+  // Random bytes from a seed both sides know; the page builds the Blob itself.
+  const sent = await alice.page.evaluate(() => new Promise((resolve, reject) => {
+    const bytes = new Uint8Array(100 * 1024);
+    for (let i = 0, x = 12345; i < bytes.length; i++) { x = (x * 1103515245 + 12345) >>> 0; bytes[i] = x >>> 24; }
+    const conv = window.client.createConversation({ participants: ['bob'], distinct: true });
+    const msg = conv.createMessage({ parts: [{ mimeType: 'image/png', body: new Blob([bytes], { type: 'image/png' }) }] });
+    msg.once('messages:sent', () => resolve({ id: msg.id, hasContent: Boolean(msg.parts[0]._content) }));
+    msg.once('messages:sent-error', (e) => reject(new Error(JSON.stringify(e.error))));
+    msg.send();
+  })).catch((err) => { throw alice.explain(err); });
+  assert.equal(sent.hasContent, true, 'the SDK uploaded the part (POST /content, PUT upload_url across origins)');
+
+  await bob.page.waitForFunction((id) => window.received.find((m) => m.id === id), sent.id, { timeout: 10000 })
+    .catch((err) => { throw bob.explain(err); });
+  const check = await bob.page.evaluate((id) => new Promise((resolve, reject) => {
+    const part = window.client.getMessage(id).parts[0];
+    part.once('content-loaded-error', (e) => reject(new Error(`content-loaded-error ${JSON.stringify(e)}`)));
+    part.fetchContent(async (blob) => {
+      const got = new Uint8Array(await blob.arrayBuffer());
+      let same = got.length === 100 * 1024;
+      for (let i = 0, x = 12345; same && i < got.length; i++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        same = got[i] === (x >>> 24);
+      }
+      resolve({ length: got.length, same, type: blob.type });
+    });
+  }), sent.id).catch((err) => { throw bob.explain(err); });
+  assert.deepEqual(check, { length: 100 * 1024, same: true, type: 'image/png' });
 });

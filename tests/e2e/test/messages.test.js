@@ -4,6 +4,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { setup, TEST_TIMEOUT_MS } = require('../lib/fixture');
 
 const LOCATION = 'application/vnd.relayer.location+json';
@@ -157,7 +158,30 @@ test('a read receipt lowers the reader\'s unread count', { timeout: TEST_TIMEOUT
   assert.equal(await unread(), 2);
 });
 
-test('a part over 2 KB goes up as rich content and the receiver downloads it', { timeout: TEST_TIMEOUT_MS, todo: 'rich content (POST /content, uploads, downloads) is issue #5, not built yet' }, async (t) => {
+test('a part over 2 KB goes up as rich content and the receiver downloads it', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { users } = await setup(t);
+  const [alice, bob] = await users('alice', 'bob');
+  const { conversation } = await alice.call('createConversation', { participants: ['bob'], distinct: true });
+  const image = crypto.randomBytes(100 * 1024);
+  const mark = bob.mark();
+  const sent = await alice.call('sendMessage', {
+    conversationId: conversation.id,
+    parts: [{ mimeType: 'text/plain', body: 'see attachment' }, { mimeType: 'image/png', base64: image.toString('base64') }],
+  }, 15000);
+  assert.equal(sent.parts[1].hasContent, true, 'the SDK should have uploaded the big part (POST /content, PUT upload_url)');
+
+  const got = await receivedBy(bob, sent.id, { after: mark });
+  assert.equal(got.parts[0].body, 'see attachment');
+  assert.equal(got.parts[1].mimeType, 'image/png');
+  assert.equal(got.parts[1].hasContent, true, 'the receiver sees the part as content {id, download_url, ...}');
+  assert.equal(got.parts[1].id, `${sent.id}/parts/1`);
+  const body = await bob.call('fetchContent', { messageId: sent.id, index: 1, binary: true });
+  const downloaded = Buffer.from(body, 'base64');
+  assert.equal(downloaded.length, image.length);
+  assert.ok(downloaded.equals(image), 'the downloaded bytes are what alice uploaded');
+});
+
+test('a text part over 2 KB goes up as rich content and comes back as the same text', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const { users } = await setup(t);
   const [alice, bob] = await users('alice', 'bob');
   const { conversation } = await alice.call('createConversation', { participants: ['bob'], distinct: true });

@@ -27,6 +27,10 @@ TEST_P(StoreConformance, MessagesGetIncreasingPositionsAndInitialRecipientStatus
 
 TEST_P(StoreConformance, PartsAndNotificationRoundTrip) {
   Conversation c = MakeConversation("alice", {"bob"});
+  const ContentId content("c0000000-0000-4000-8000-0000000000aa");
+  ContentInfo info{content, app_, U("alice"), "video/mp4", 123456, Now(), std::nullopt};
+  ASSERT_TRUE(Write(CreateContentOp{app_, info}).status.ok());
+  ASSERT_TRUE(Write(CompleteContentOp{app_, content, Now()}).status.ok());
   CreateMessageOp op = MessageOp(c.id, "alice");
   op.parts.push_back(MessagePart{"image/png", "aGVsbG8=", "base64", std::nullopt});
   op.parts.push_back(MessagePart{

@@ -7,25 +7,34 @@
 namespace relayer::testing {
 namespace {
 
-// Turns the database back into schema v1, as the first release wrote it.
-void DowngradeToV1(const std::string& path) {
+// What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content): all new
+// tables, so going back to v3 or earlier drops them.
+const std::string kDropTablesAfterV3 =
+    "DROP TABLE push_tokens; DROP TABLE webhooks;"
+    "DROP TABLE delivery_events; DROP TABLE deliveries;"
+    "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
+    "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
+    "DROP TABLE conversation_content; DROP TABLE content;";
+
+// Runs `sql` on the closed database at `path` after dropping what came after v3.
+void Downgrade(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
-  const int rc = sqlite3_exec(db,
-                              "DROP TABLE push_tokens; DROP TABLE webhooks;"
-                              "DROP TABLE delivery_events; DROP TABLE deliveries;"
-                              "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
-                              "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
-                              "DROP TABLE change_recipients;"
-                              "DROP INDEX hidden_messages_by_user;"
-                              "ALTER TABLE participants DROP COLUMN hidden_below;"
-                              "ALTER TABLE conversations DROP COLUMN message_count;"
-                              "PRAGMA user_version = 1;",
-                              nullptr, nullptr, &error);
+  const int rc = sqlite3_exec(db, (kDropTablesAfterV3 + sql).c_str(), nullptr, nullptr, &error);
   EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
   sqlite3_free(error);
   sqlite3_close(db);
+}
+
+// Turns the database back into schema v1, as the first release wrote it.
+void DowngradeToV1(const std::string& path) {
+  Downgrade(path,
+            "DROP TABLE change_recipients;"
+            "DROP INDEX hidden_messages_by_user;"
+            "ALTER TABLE participants DROP COLUMN hidden_below;"
+            "ALTER TABLE conversations DROP COLUMN message_count;"
+            "PRAGMA user_version = 1;");
 }
 
 TEST_P(StoreConformance, AVersionOneDatabaseMigratesWithCountsAndChangesIntact) {
@@ -56,22 +65,8 @@ TEST_P(StoreConformance, AVersionOneDatabaseMigratesWithCountsAndChangesIntact) 
   EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->total, 6);
 }
 
-// Turns the database back into schema v3 (before the Platform API tables of v7).
-void DowngradeToV3(const std::string& path) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db,
-                              "DROP TABLE push_tokens; DROP TABLE webhooks;"
-                              "DROP TABLE delivery_events; DROP TABLE deliveries;"
-                              "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
-                              "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
-                              "PRAGMA user_version = 3;",
-                              nullptr, nullptr, &error);
-  EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
+// Turns the database back into schema v3 (before the delivery, Platform API and content tables).
+void DowngradeToV3(const std::string& path) { Downgrade(path, "PRAGMA user_version = 3;"); }
 
 TEST_P(StoreConformance, AVersionThreeDatabaseGainsThePlatformTables) {
   if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
