@@ -22,6 +22,9 @@ struct Limits {
   int64_t nonce_ttl_ms = 10 * 60 * 1000;
   int64_t session_ttl_ms = 30LL * 24 * 60 * 60 * 1000;        // 30 days
   int64_t identity_token_max_age_ms = 24LL * 60 * 60 * 1000;  // iat may not be older
+  // Sync log retention: older or surplus rows are pruned by the writer a few at a time (0: keep).
+  int64_t sync_log_max_age_ms = 7LL * 24 * 60 * 60 * 1000;  // 7 days
+  size_t sync_log_max_rows = 1000000;
 };
 
 }  // namespace relayer

@@ -26,6 +26,7 @@
 #include "core/limits.h"
 #include "core/model.h"
 #include "core/status.h"
+#include "core/sync_log.h"
 
 namespace relayer {
 
@@ -147,6 +148,7 @@ struct WriteResult {
   std::optional<Conversation> conversation;  // conversation ops, as seen by the actor
   std::optional<Message> message;            // message ops, as seen by the actor
   std::vector<Change> changes;               // appended to the change log, in commit order
+  int64_t sync_log_seq = 0;  // seq of the last sync log entry this operation wrote (0: none)
 };
 
 using WriteCallback = std::function<void(WriteResult)>;
@@ -168,6 +170,25 @@ struct ConversationList {
 struct MessageList {
   std::vector<Message> items;  // newest first
   int64_t total = 0;           // all messages of the conversation visible to the user
+};
+
+// Which sync log entries to read. With after_seq the oldest `limit` entries after it come first
+// (a live tail); otherwise the newest `limit` entries (below before_seq when set), newest first.
+struct SyncLogFilter {
+  std::optional<UserId> actor;  // entries by this user (or service name)
+  std::optional<ConversationId> conversation;
+  TimeMs from_ts = 0;  // ts >= from_ts; 0: no bound
+  TimeMs to_ts = 0;    // ts < to_ts; 0: no bound
+  int64_t after_seq = 0;
+  int64_t before_seq = 0;
+  size_t limit = 100;  // 0 reads nothing
+};
+
+// An app's conversations whatever their participants (the dashboard's view, not a user's).
+struct AppConversationFilter {
+  std::optional<UserId> participant;     // only conversations with this participant
+  std::optional<ConversationId> before;  // keyset: created before this one (newest first)
+  size_t limit = 50;
 };
 
 // What the writer has done so far (metrics, and tests proving that commits are grouped).
@@ -211,6 +232,19 @@ class Store {
   virtual Result<std::vector<Change>> ChangesFor(const AppId& app, const UserId& viewer,
                                                  int64_t after_seq, TimeMs from_ts,
                                                  size_t limit) = 0;
+
+  // The app's sync log (see SyncLogFilter for order and paging).
+  virtual Result<std::vector<SyncLogEntry>> ListSyncLog(const AppId& app,
+                                                        const SyncLogFilter& filter) = 0;
+  // Conversations of the app, newest created first, as no particular user sees them: every
+  // message counts, unread_message_count is 0.
+  virtual Result<std::vector<Conversation>> ListAppConversations(
+      const AppId& app, const AppConversationFilter& filter) = 0;
+  // The newest `limit` messages of a conversation (any participant's view), newest first, with
+  // every recipient's receipt state.
+  virtual Result<std::vector<Message>> ListAppMessages(const AppId& app,
+                                                       const ConversationId& conversation,
+                                                       size_t limit) = 0;
 };
 
 struct SqliteOptions {

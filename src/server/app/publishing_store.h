@@ -1,6 +1,6 @@
-// A Store that hands every committed write with changes to a publisher, in commit order, after
-// the write's own callback (so a sender's answer is queued before anyone's change packet).
-// Everything else is forwarded to the wrapped store.
+// A Store that hands every committed write with changes or sync log entries to a publisher, in
+// commit order, after the write's own callback (so a sender's answer is queued before anyone's
+// change packet). Everything else is forwarded to the wrapped store.
 #pragma once
 
 #include <functional>
@@ -26,7 +26,7 @@ class PublishingStore : public Store {
         },
         op);
     inner_.Submit(std::move(op), [this, app, done = std::move(done)](WriteResult r) {
-      if (!r.status.ok() || r.changes.empty()) {
+      if (!r.status.ok() || (r.changes.empty() && r.sync_log_seq == 0)) {
         done(std::move(r));
         return;
       }
@@ -59,6 +59,17 @@ class PublishingStore : public Store {
   Result<std::vector<Change>> ChangesFor(const AppId& a, const UserId& v, int64_t after_seq,
                                          TimeMs from_ts, size_t limit) override {
     return inner_.ChangesFor(a, v, after_seq, from_ts, limit);
+  }
+  Result<std::vector<SyncLogEntry>> ListSyncLog(const AppId& a, const SyncLogFilter& f) override {
+    return inner_.ListSyncLog(a, f);
+  }
+  Result<std::vector<Conversation>> ListAppConversations(const AppId& a,
+                                                         const AppConversationFilter& f) override {
+    return inner_.ListAppConversations(a, f);
+  }
+  Result<std::vector<Message>> ListAppMessages(const AppId& a, const ConversationId& c,
+                                               size_t limit) override {
+    return inner_.ListAppMessages(a, c, limit);
   }
 
  private:

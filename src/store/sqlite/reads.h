@@ -23,5 +23,11 @@ Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const App
                                  const Page& page);
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit);
+Result<std::vector<SyncLogEntry>> ReadSyncLog(Connection& db, const AppId& app,
+                                              const SyncLogFilter& filter);
+Result<std::vector<Conversation>> ReadAppConversations(Connection& db, const AppId& app,
+                                                       const AppConversationFilter& filter);
+Result<std::vector<Message>> ReadAppMessages(Connection& db, const AppId& app,
+                                             const ConversationId& conversation, size_t limit);
 
 }  // namespace relayer::sqlite

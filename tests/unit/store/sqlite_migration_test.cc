@@ -13,6 +13,7 @@ void DowngradeToV1(const std::string& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
   const int rc = sqlite3_exec(db,
+                              "DROP TABLE sync_log;"
                               "DROP TABLE change_recipients;"
                               "DROP INDEX hidden_messages_by_user;"
                               "ALTER TABLE participants DROP COLUMN hidden_below;"
@@ -50,6 +51,11 @@ TEST_P(StoreConformance, AVersionOneDatabaseMigratesWithCountsAndChangesIntact) 
   Send(c.id, "bob", "more");
   EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->total, 2);
   EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->total, 6);
+  // The sync log (v4) starts empty and logs from then on.
+  auto log = store().ListSyncLog(app_, SyncLogFilter{});
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].actor.name, "bob");
 }
 
 }  // namespace
