@@ -38,6 +38,15 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
                   "Outgoing WebSocket packets queued before such a client is dropped [20000]");
   cmd->add_option("--ws-idle-timeout", o.ws_idle_timeout_seconds,
                   "Seconds without data or pong before a WebSocket is closed [90]");
+  cmd->add_flag("--no-dashboard", o.no_dashboard, "Do not serve /dashboard and its API");
+  cmd->add_option("--dashboard-max-wait", o.dashboard_max_wait_seconds,
+                  "Longest a dashboard logs long-poll is held, in seconds [30]");
+  cmd->add_option("--dashboard-max-waiting", o.dashboard_max_waiting,
+                  "Dashboard long-polls held at once; more get 429 [100]");
+  cmd->add_option("--sync-log-max-age", o.sync_log_max_age_seconds,
+                  "Seconds the sync log keeps an entry; 0 keeps them [7 days]");
+  cmd->add_option("--sync-log-max-rows", o.sync_log_max_rows,
+                  "Sync log entries kept, all apps together; 0: no bound [1000000]");
   cmd->add_flag("--dev", o.dev,
                 "Create/use a development app in the data folder and sign demo tokens");
 }
@@ -69,6 +78,13 @@ int RunServe(const ServeOptions& o) {
   if (o.ws_max_queued_bytes) config.ws_max_queued_bytes = o.ws_max_queued_bytes;
   if (o.ws_max_queued_packets) config.ws_max_queued_packets = o.ws_max_queued_packets;
   if (o.ws_idle_timeout_seconds) config.ws_idle_timeout_seconds = o.ws_idle_timeout_seconds;
+  if (o.no_dashboard) config.dashboard.enabled = false;
+  if (o.dashboard_max_wait_seconds)
+    config.dashboard.max_wait_seconds = o.dashboard_max_wait_seconds;
+  if (o.dashboard_max_waiting) config.dashboard.max_waiting = o.dashboard_max_waiting;
+  if (o.sync_log_max_age_seconds >= 0)
+    config.limits.sync_log_max_age_ms = o.sync_log_max_age_seconds * 1000;
+  if (o.sync_log_max_rows >= 0) config.limits.sync_log_max_rows = o.sync_log_max_rows;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

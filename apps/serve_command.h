@@ -26,6 +26,11 @@ struct ServeOptions {
   size_t ws_max_queued_packets = 0;
   size_t ws_idle_timeout_seconds = 0;
   bool dev = false;
+  bool no_dashboard = false;
+  size_t dashboard_max_wait_seconds = 0;
+  size_t dashboard_max_waiting = 0;
+  int64_t sync_log_max_age_seconds = -1;  // -1: not given (0 keeps every row)
+  int64_t sync_log_max_rows = -1;
 };
 
 void AddServeCommand(CLI::App& app, ServeOptions& options);

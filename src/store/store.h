@@ -172,16 +172,17 @@ struct MessageList {
   int64_t total = 0;           // all messages of the conversation visible to the user
 };
 
-// Which sync log entries to read. With after_seq the oldest `limit` entries after it come first
-// (a live tail); otherwise the newest `limit` entries (below before_seq when set), newest first.
+// Which sync log entries to read. With after_seq set, the oldest `limit` entries after it, oldest
+// first (a live tail; 0 tails from the start); otherwise the newest `limit` entries (below
+// before_seq when set), newest first.
 struct SyncLogFilter {
   std::optional<UserId> actor;  // entries by this user (or service name)
   std::optional<ConversationId> conversation;
   TimeMs from_ts = 0;  // ts >= from_ts; 0: no bound
   TimeMs to_ts = 0;    // ts < to_ts; 0: no bound
-  int64_t after_seq = 0;
-  int64_t before_seq = 0;
-  size_t limit = 100;  // 0 reads nothing
+  std::optional<int64_t> after_seq;
+  int64_t before_seq = 0;  // 0: no bound
+  size_t limit = 100;      // 0 reads nothing
 };
 
 // An app's conversations whatever their participants (the dashboard's view, not a user's).

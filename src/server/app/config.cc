@@ -56,19 +56,19 @@ Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> k
 }
 
 Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
-  if (auto s =
-          CheckKeys(t,
-                    {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message",
-                     "max_message_bytes", "max_participants", "max_page_size", "default_page_size",
-                     "max_metadata_bytes", "max_user_id_bytes", "nonce_ttl_seconds",
-                     "session_ttl_seconds", "identity_token_max_age_seconds"},
-                    path + " [limits]");
+  if (auto s = CheckKeys(
+          t,
+          {"max_body_bytes", "max_inline_part_bytes", "max_parts_per_message", "max_message_bytes",
+           "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
+           "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
+           "identity_token_max_age_seconds", "sync_log_max_age_seconds", "sync_log_max_rows"},
+          path + " [limits]");
       !s.ok()) {
     return s;
   }
   Status s;
   int64_t nonce_s = l.nonce_ttl_ms / 1000, session_s = l.session_ttl_ms / 1000,
-          token_s = l.identity_token_max_age_ms / 1000;
+          token_s = l.identity_token_max_age_ms / 1000, sync_log_s = l.sync_log_max_age_ms / 1000;
   for (auto st : {ReadInt(t, "max_body_bytes", l.max_body_bytes, path),
                   ReadInt(t, "max_inline_part_bytes", l.max_inline_part_bytes, path),
                   ReadInt(t, "max_parts_per_message", l.max_parts_per_message, path),
@@ -80,12 +80,37 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
                   ReadInt(t, "max_user_id_bytes", l.max_user_id_bytes, path),
                   ReadInt(t, "nonce_ttl_seconds", nonce_s, path),
                   ReadInt(t, "session_ttl_seconds", session_s, path),
-                  ReadInt(t, "identity_token_max_age_seconds", token_s, path)}) {
+                  ReadInt(t, "identity_token_max_age_seconds", token_s, path),
+                  ReadInt(t, "sync_log_max_age_seconds", sync_log_s, path),
+                  ReadInt(t, "sync_log_max_rows", l.sync_log_max_rows, path)}) {
     if (!st.ok()) return st;
   }
   l.nonce_ttl_ms = nonce_s * 1000;
   l.session_ttl_ms = session_s * 1000;
   l.identity_token_max_age_ms = token_s * 1000;
+  l.sync_log_max_age_ms = sync_log_s * 1000;
+  return Status::Ok();
+}
+
+Status ReadDashboard(const toml::table& t, DashboardOptions& d, const std::string& path) {
+  if (auto s = CheckKeys(
+          t,
+          {"enabled", "max_wait_seconds", "max_waiting_requests", "max_page_size", "max_messages"},
+          path + " [dashboard]");
+      !s.ok()) {
+    return s;
+  }
+  if (auto node = t.get("enabled")) {
+    auto v = node->value<bool>();
+    if (!v) return Bad(path, "dashboard.enabled must be true or false");
+    d.enabled = *v;
+  }
+  for (auto st : {ReadInt(t, "max_wait_seconds", d.max_wait_seconds, path),
+                  ReadInt(t, "max_waiting_requests", d.max_waiting, path),
+                  ReadInt(t, "max_page_size", d.max_page_size, path),
+                  ReadInt(t, "max_messages", d.max_messages, path)}) {
+    if (!st.ok()) return st;
+  }
   return Status::Ok();
 }
 
@@ -98,11 +123,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s = CheckKeys(root,
-                         {"data", "listen", "threads", "blocking_threads", "max_batch",
-                          "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
-                          "ws_max_queued_packets", "ws_idle_timeout_seconds", "limits", "apps"},
-                         path);
+  if (auto s =
+          CheckKeys(root,
+                    {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+                     "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
+                     "ws_idle_timeout_seconds", "limits", "apps", "dashboard"},
+                    path);
       !s.ok()) {
     return s;
   }
@@ -125,6 +151,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   }
   if (auto* limits = root.get_as<toml::table>("limits")) {
     if (auto s = ReadLimits(*limits, config.limits, path); !s.ok()) return s;
+  }
+  if (auto* dashboard = root.get_as<toml::table>("dashboard")) {
+    if (auto s = ReadDashboard(*dashboard, config.dashboard, path); !s.ok()) return s;
   }
   if (auto node = root.get("apps")) {
     auto* arr = node->as_array();

@@ -8,6 +8,7 @@
 
 #include "core/limits.h"
 #include "core/status.h"
+#include "server/dashboard/dashboard_options.h"
 
 namespace relayer::server {
 
@@ -30,6 +31,7 @@ struct ServerConfig {
   size_t ws_max_queued_bytes = 8 << 20;  // a WebSocket client that lets more pile up is dropped
   size_t ws_max_queued_packets = 20000;  // the same bound counted in packets
   size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
+  DashboardOptions dashboard;
   Limits limits;
   std::vector<AppSpec> apps;
 };

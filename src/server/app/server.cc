@@ -13,6 +13,7 @@
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
+#include "server/dashboard/dashboard_api.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
 #include "server/ws/hub.h"
@@ -31,6 +32,8 @@ struct Server::Impl {
   std::unique_ptr<boost::asio::thread_pool> fanout_pool;
   std::unique_ptr<boost::asio::strand<boost::asio::thread_pool::executor_type>> fanout;
   Hub hub;
+  std::unique_ptr<SyncLogNotifier> sync_log_notifier;
+  std::unique_ptr<DashboardApi> dashboard;
   std::unique_ptr<WsDeps> ws;
   std::unique_ptr<IoPool> io;
   std::unique_ptr<ClientApi> api;
@@ -100,8 +103,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   d.fanout = std::make_unique<boost::asio::strand<boost::asio::thread_pool::executor_type>>(
       d.fanout_pool->get_executor());
   Impl* impl = &d;
+  d.sync_log_notifier = std::make_unique<SyncLogNotifier>(config.dashboard.max_waiting);
   d.store = std::make_unique<PublishingStore>(
       *d.sqlite, [impl](const AppId& app, std::shared_ptr<const WriteResult> result) {
+        // Held dashboard long-polls wake straight from the writer thread (Notify never blocks).
+        if (result->sync_log_seq) impl->sync_log_notifier->Notify(app);
+        if (result->changes.empty()) return;
         boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
@@ -117,6 +124,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   api_options.public_url = config.public_url;
   api_options.dev_mode = config.dev;
   d.api = std::make_unique<ClientApi>(*d.store, *d.blocking, d.apps, api_options);
+  d.dashboard = std::make_unique<DashboardApi>(*d.store, *d.blocking, d.apps, *d.sync_log_notifier,
+                                               config.dashboard);
 
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
@@ -133,8 +142,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   http_options.port = d.port;
   http_options.max_body_bytes = config.limits.max_body_bytes;
   ClientApi* api = d.api.get();
+  DashboardApi* dashboard = d.dashboard.get();
   d.http = std::make_unique<HttpServer>(
-      *d.io, http_options, [api](Request req) { return api->Handle(std::move(req)); },
+      *d.io, http_options,
+      [api, dashboard](Request req) {
+        if (DashboardApi::Owns(req.target())) return dashboard->Handle(std::move(req));
+        return api->Handle(std::move(req));
+      },
       [ws = d.ws.get()](boost::asio::ip::tcp::socket socket, Request req) {
         if (IsWebSocketPath(req.target())) {
           StartWsSession(std::move(socket), std::move(req), *ws);

@@ -65,14 +65,14 @@ Result<std::vector<SyncLogEntry>> ReadSyncLog(Connection& db, const AppId& app,
   if (f.conversation) sql += " AND conversation_id = ?3";
   if (f.from_ts > 0) sql += " AND ts >= ?4";
   if (f.to_ts > 0) sql += " AND ts < ?5";
-  if (f.after_seq > 0) sql += " AND seq > ?6";
+  if (f.after_seq) sql += " AND seq > ?6";
   if (f.before_seq > 0) sql += " AND seq < ?7";
-  sql += f.after_seq > 0 ? " ORDER BY seq ASC LIMIT ?8" : " ORDER BY seq DESC LIMIT ?8";
+  sql += f.after_seq ? " ORDER BY seq ASC LIMIT ?8" : " ORDER BY seq DESC LIMIT ?8";
   auto q = db.Prepare(sql);
   q.Bind(1, app.str());
   if (f.actor) q.Bind(2, f.actor->str());
   if (f.conversation) q.Bind(3, f.conversation->str());
-  q.Bind(4, f.from_ts).Bind(5, f.to_ts).Bind(6, f.after_seq).Bind(7, f.before_seq);
+  q.Bind(4, f.from_ts).Bind(5, f.to_ts).Bind(6, f.after_seq.value_or(0)).Bind(7, f.before_seq);
   q.Bind(8, static_cast<int64_t>(f.limit));
   while (q.Next()) {
     auto verb = ParseSyncVerb(q.Text(4));

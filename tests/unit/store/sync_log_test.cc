@@ -196,6 +196,10 @@ TEST_P(StoreConformance, SyncLogPagesBackwardAndTailsForward) {
   EXPECT_EQ(t[1].seq, all[2].seq);
   tail.after_seq = all[0].seq;
   EXPECT_TRUE(Log(store(), app_, tail).empty());
+  tail.after_seq = 0;  // from the start, oldest first
+  auto from_start = Log(store(), app_, tail);
+  ASSERT_EQ(from_start.size(), 2u);
+  EXPECT_EQ(from_start[0].seq, all[6].seq);
 
   SyncLogFilter none;
   none.limit = 0;
