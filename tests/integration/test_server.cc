@@ -227,6 +227,7 @@ void TestServer::Start() {
   server::AppConfig app;
   app.id = AppId(app_uuid_);
   app.provider_id = provider_id_;
+  app.platform_tokens = {std::string(kPlatformToken)};
   if (auto s = app.keys->add(kKid, TestKeys().public_pem); !s.ok()) {
     ADD_FAILURE() << "test key rejected: " << s.message();
     return;
