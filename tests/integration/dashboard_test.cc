@@ -174,6 +174,22 @@ TEST_F(Dashboard, LongPollIsEmptyAtTheDeadlineAndIgnoresOtherUsers) {
   EXPECT_GE(held, std::chrono::milliseconds(1900));
 }
 
+TEST_F(Dashboard, StoppingTheServerWithAHeldLongPollIsClean) {
+  const std::string tail = "logs?after=" + std::to_string(LastSeq()) + "&wait=25";
+  HttpResult held;
+  std::thread poller([&] {
+    HttpClient mine(server().port());
+    held = Api(tail, kPlatformToken, &mine);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server().Stop();  // destroys the waiting request mid-wait
+  poller.join();
+  EXPECT_EQ(held.status, 0);  // the connection closed without an answer
+  server().Start();
+  HttpClient fresh(server().port());
+  EXPECT_EQ(Api("logs", kPlatformToken, &fresh).status, 200);
+}
+
 class DashboardLimits : public Dashboard {
  protected:
   void Configure(server::ServerConfig& c) const override {

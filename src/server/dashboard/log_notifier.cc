@@ -61,6 +61,18 @@ void SyncLogNotifier::Notify(const AppId& app) {
   }
 }
 
+void SyncLogNotifier::Unregister(const AppId& app, const std::shared_ptr<Waiter>& w) {
+  std::lock_guard lock(mu_);
+  auto it = waiters_.find(app);
+  if (it == waiters_.end()) return;
+  auto& list = it->second;
+  auto found = std::find(list.begin(), list.end(), w);
+  if (found == list.end()) return;
+  list.erase(found);
+  if (list.empty()) waiters_.erase(it);
+  --waiting_;
+}
+
 size_t SyncLogNotifier::waiting() const {
   std::lock_guard lock(mu_);
   return waiting_;
@@ -85,15 +97,16 @@ asio::awaitable<SyncLogNotifier::Outcome> SyncLogNotifier::Wait(
     }
   }
   if (early != Outcome::kDeadline) co_return early;
+  // Unregisters however the wait ends, also when the server shuts down and destroys this
+  // coroutine mid-wait: no timer may outlive its io_context in waiters_.
+  struct Registration {
+    SyncLogNotifier* notifier;
+    const AppId& app;
+    const std::shared_ptr<Waiter>& w;
+    ~Registration() { notifier->Unregister(app, w); }
+  } registration{this, app, w};
   auto wake_aw = AwaitWake(w);
   co_await std::move(wake_aw);
-  {
-    std::lock_guard lock(mu_);
-    auto& list = waiters_[app];
-    list.erase(std::remove(list.begin(), list.end(), w), list.end());
-    if (list.empty()) waiters_.erase(app);
-    --waiting_;
-  }
   bool woken = false;
   {
     std::lock_guard lock(w->mu);

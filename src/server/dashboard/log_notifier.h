@@ -35,6 +35,8 @@ class SyncLogNotifier {
   struct Waiter;
 
  private:
+  void Unregister(const AppId& app, const std::shared_ptr<Waiter>& w);
+
   const size_t max_waiting_;
   mutable std::mutex mu_;
   std::map<AppId, uint64_t> generation_;
