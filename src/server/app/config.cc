@@ -101,9 +101,10 @@ Status ReadDashboard(const toml::table& t, DashboardOptions& d, const std::strin
     return s;
   }
   if (auto node = t.get("enabled")) {
-    auto v = node->value<bool>();
+    // as_boolean, not value<bool>: the latter would take 1 for true.
+    auto* v = node->as_boolean();
     if (!v) return Bad(path, "dashboard.enabled must be true or false");
-    d.enabled = *v;
+    d.enabled = v->get();
   }
   for (auto st : {ReadInt(t, "max_wait_seconds", d.max_wait_seconds, path),
                   ReadInt(t, "max_waiting_requests", d.max_waiting, path),
