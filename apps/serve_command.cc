@@ -49,6 +49,15 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
                   "Seconds a failing webhook is retried before it becomes inactive [1800]");
   cmd->add_option("--platform-dedup-ttl", o.platform_dedup_ttl_seconds,
                   "Seconds a Platform API If-None-Match key answers with its first result [86400]");
+  cmd->add_flag("--no-dashboard", o.no_dashboard, "Do not serve /dashboard and its API");
+  cmd->add_option("--dashboard-max-wait", o.dashboard_max_wait_seconds,
+                  "Longest a dashboard logs long-poll is held, in seconds [30]");
+  cmd->add_option("--dashboard-max-waiting", o.dashboard_max_waiting,
+                  "Dashboard long-polls held at once; more get 429 [100]");
+  cmd->add_option("--sync-log-max-age", o.sync_log_max_age_seconds,
+                  "Seconds the sync log keeps an entry; 0 keeps them [7 days]");
+  cmd->add_option("--sync-log-max-rows", o.sync_log_max_rows,
+                  "Sync log entries kept, all apps together; 0: no bound [1000000]");
   cmd->add_flag("--dev", o.dev,
                 "Create/use a development app in the data folder and sign demo tokens");
 }
@@ -89,6 +98,13 @@ int RunServe(const ServeOptions& o) {
     config.delivery.webhook_retry_period_seconds = o.webhook_retry_period_seconds;
   if (o.platform_dedup_ttl_seconds)
     config.platform_dedup_ttl_seconds = o.platform_dedup_ttl_seconds;
+  if (o.no_dashboard) config.dashboard.enabled = false;
+  if (o.dashboard_max_wait_seconds)
+    config.dashboard.max_wait_seconds = o.dashboard_max_wait_seconds;
+  if (o.dashboard_max_waiting) config.dashboard.max_waiting = o.dashboard_max_waiting;
+  if (o.sync_log_max_age_seconds >= 0)
+    config.limits.sync_log_max_age_ms = o.sync_log_max_age_seconds * 1000;
+  if (o.sync_log_max_rows >= 0) config.limits.sync_log_max_rows = o.sync_log_max_rows;
   if (!o.app_id.empty()) {
     server::AppSpec spec;
     spec.id = o.app_id;

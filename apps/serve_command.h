@@ -32,6 +32,11 @@ struct ServeOptions {
   int64_t webhook_retry_period_seconds = 0;
   size_t platform_dedup_ttl_seconds = 0;
   bool dev = false;
+  bool no_dashboard = false;
+  size_t dashboard_max_wait_seconds = 0;
+  size_t dashboard_max_waiting = 0;
+  int64_t sync_log_max_age_seconds = -1;  // -1: not given (0 keeps every row)
+  int64_t sync_log_max_rows = -1;
 };
 
 void AddServeCommand(CLI::App& app, ServeOptions& options);

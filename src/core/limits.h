@@ -25,6 +25,9 @@ struct Limits {
   int64_t identity_token_max_age_ms = 24LL * 60 * 60 * 1000;  // iat may not be older
   uint64_t max_content_bytes = 2ULL << 30;         // one rich content upload (Layer: 2 GB)
   int64_t content_link_ttl_ms = 60LL * 60 * 1000;  // signed upload and download links
+  // Sync log retention: older or surplus rows are pruned by the writer a few at a time (0: keep).
+  int64_t sync_log_max_age_ms = 7LL * 24 * 60 * 60 * 1000;  // 7 days
+  size_t sync_log_max_rows = 1000000;
 };
 
 }  // namespace relayer

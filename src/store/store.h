@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "core/model.h"
 #include "core/status.h"
+#include "core/sync_log.h"
 
 namespace relayer {
 
@@ -256,6 +257,7 @@ struct FinishDeliveryOp {
 struct DeleteIdentityOp {
   AppId app_id;
   UserId user_id;
+  TimeMs now = 0;
 };
 
 // `owner`'s block list (Platform API). Blocking is idempotent; unblocking a user not blocked is
@@ -271,6 +273,7 @@ struct UnblockUserOp {
   AppId app_id;
   UserId owner;
   UserId blocked;
+  TimeMs now = 0;
 };
 
 // The external part of a user's badge (Platform API).
@@ -346,6 +349,7 @@ struct WriteResult {
   size_t delivery_events = 0;                // DeliveryEvents recorded (see above)
   std::optional<Webhook> webhook;            // webhook ops
   std::vector<std::string> queues;           // ScheduleDeliveriesOp: queues that got deliveries
+  int64_t sync_log_seq = 0;  // seq of the last sync log entry this operation wrote (0: none)
 };
 
 using WriteCallback = std::function<void(WriteResult)>;
@@ -378,6 +382,26 @@ struct Badge {
 struct DedupEntry {
   int status = 0;
   std::string body;
+};
+
+// Which sync log entries to read. With after_seq set, the oldest `limit` entries after it, oldest
+// first (a live tail; 0 tails from the start); otherwise the newest `limit` entries (below
+// before_seq when set), newest first.
+struct SyncLogFilter {
+  std::optional<UserId> actor;  // entries by this user (or service name)
+  std::optional<ConversationId> conversation;
+  TimeMs from_ts = 0;  // ts >= from_ts; 0: no bound
+  TimeMs to_ts = 0;    // ts < to_ts; 0: no bound
+  std::optional<int64_t> after_seq;
+  int64_t before_seq = 0;  // 0: no bound
+  size_t limit = 100;      // 0 reads nothing
+};
+
+// An app's conversations whatever their participants (the dashboard's view, not a user's).
+struct AppConversationFilter {
+  std::optional<UserId> participant;     // only conversations with this participant
+  std::optional<ConversationId> before;  // keyset: created before this one (newest first)
+  size_t limit = 50;
 };
 
 // What the writer has done so far (metrics, and tests proving that commits are grouped).
@@ -454,6 +478,18 @@ class Store {
   // in which a message referencing it was sent. False (not an error) for unknown content.
   virtual Result<bool> MayReadContent(const AppId& app, const UserId& user,
                                       const ContentId& id) = 0;
+  // The app's sync log (see SyncLogFilter for order and paging).
+  virtual Result<std::vector<SyncLogEntry>> ListSyncLog(const AppId& app,
+                                                        const SyncLogFilter& filter) = 0;
+  // Conversations of the app, newest created first, as no particular user sees them: every
+  // message counts, unread_message_count is 0.
+  virtual Result<std::vector<Conversation>> ListAppConversations(
+      const AppId& app, const AppConversationFilter& filter) = 0;
+  // The newest `limit` messages of a conversation (any participant's view), newest first, with
+  // every recipient's receipt state.
+  virtual Result<std::vector<Message>> ListAppMessages(const AppId& app,
+                                                       const ConversationId& conversation,
+                                                       size_t limit) = 0;
 };
 
 struct SqliteOptions {

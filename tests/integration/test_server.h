@@ -30,8 +30,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 inline constexpr std::string_view kAccept = "application/vnd.layer+json; version=2.0";
 inline constexpr std::string_view kPatchType = "application/vnd.layer-patch+json";
 inline constexpr std::string_view kKid = "k1";
-// The test app's Platform API bearer token.
-inline constexpr std::string_view kPlatformToken = "test-platform-token";
+// The test app's Platform API token (also the dashboard's credential).
+inline constexpr std::string_view kPlatformToken = "it-platform-token";
 
 // The RSA key pair that signs every identity token of the process (generated once: slow).
 const server::RsaKeyPair& TestKeys();

@@ -62,14 +62,15 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
            "max_participants", "max_page_size", "default_page_size", "max_metadata_bytes",
            "max_user_id_bytes", "nonce_ttl_seconds", "session_ttl_seconds",
            "identity_token_max_age_seconds", "max_announcement_recipients", "max_content_bytes",
-           "content_link_ttl_seconds"},
+           "content_link_ttl_seconds", "sync_log_max_age_seconds", "sync_log_max_rows"},
           path + " [limits]");
       !s.ok()) {
     return s;
   }
   Status s;
   int64_t nonce_s = l.nonce_ttl_ms / 1000, session_s = l.session_ttl_ms / 1000,
-          token_s = l.identity_token_max_age_ms / 1000, link_s = l.content_link_ttl_ms / 1000;
+          token_s = l.identity_token_max_age_ms / 1000, link_s = l.content_link_ttl_ms / 1000,
+          sync_log_s = l.sync_log_max_age_ms / 1000;
   for (auto st : {ReadInt(t, "max_body_bytes", l.max_body_bytes, path),
                   ReadInt(t, "max_inline_part_bytes", l.max_inline_part_bytes, path),
                   ReadInt(t, "max_parts_per_message", l.max_parts_per_message, path),
@@ -84,7 +85,9 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
                   ReadInt(t, "session_ttl_seconds", session_s, path),
                   ReadInt(t, "identity_token_max_age_seconds", token_s, path),
                   ReadInt(t, "max_content_bytes", l.max_content_bytes, path),
-                  ReadInt(t, "content_link_ttl_seconds", link_s, path)}) {
+                  ReadInt(t, "content_link_ttl_seconds", link_s, path),
+                  ReadInt(t, "sync_log_max_age_seconds", sync_log_s, path),
+                  ReadInt(t, "sync_log_max_rows", l.sync_log_max_rows, path)}) {
     if (!st.ok()) return st;
   }
   l.nonce_ttl_ms = nonce_s * 1000;
@@ -92,6 +95,30 @@ Status ReadLimits(const toml::table& t, Limits& l, const std::string& path) {
   l.identity_token_max_age_ms = token_s * 1000;
   if (link_s < 1) return Bad(path, "content_link_ttl_seconds must be at least 1");
   l.content_link_ttl_ms = link_s * 1000;
+  l.sync_log_max_age_ms = sync_log_s * 1000;
+  return Status::Ok();
+}
+
+Status ReadDashboard(const toml::table& t, DashboardOptions& d, const std::string& path) {
+  if (auto s = CheckKeys(
+          t,
+          {"enabled", "max_wait_seconds", "max_waiting_requests", "max_page_size", "max_messages"},
+          path + " [dashboard]");
+      !s.ok()) {
+    return s;
+  }
+  if (auto node = t.get("enabled")) {
+    // as_boolean, not value<bool>: the latter would take 1 for true.
+    auto* v = node->as_boolean();
+    if (!v) return Bad(path, "dashboard.enabled must be true or false");
+    d.enabled = v->get();
+  }
+  for (auto st : {ReadInt(t, "max_wait_seconds", d.max_wait_seconds, path),
+                  ReadInt(t, "max_waiting_requests", d.max_waiting, path),
+                  ReadInt(t, "max_page_size", d.max_page_size, path),
+                  ReadInt(t, "max_messages", d.max_messages, path)}) {
+    if (!st.ok()) return st;
+  }
   return Status::Ok();
 }
 
@@ -104,12 +131,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s = CheckKeys(
-          root,
-          {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
-           "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
-           "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "limits", "delivery", "apps"},
-          path);
+  if (auto s = CheckKeys(root,
+                         {"data", "listen", "threads", "blocking_threads", "max_batch",
+                          "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
+                          "ws_max_queued_packets", "ws_idle_timeout_seconds",
+                          "platform_dedup_ttl_seconds", "limits", "delivery", "apps", "dashboard"},
+                         path);
       !s.ok()) {
     return s;
   }
@@ -140,6 +167,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   }
   if (auto* delivery = root.get_as<toml::table>("delivery")) {
     if (auto s = ReadDeliveryConfig(delivery, config.delivery, path); !s.ok()) return s;
+  }
+  if (auto* dashboard = root.get_as<toml::table>("dashboard")) {
+    if (auto s = ReadDashboard(*dashboard, config.dashboard, path); !s.ok()) return s;
   }
   if (auto node = root.get("apps")) {
     auto* arr = node->as_array();

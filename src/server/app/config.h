@@ -8,6 +8,7 @@
 
 #include "core/limits.h"
 #include "core/status.h"
+#include "server/dashboard/dashboard_options.h"
 
 namespace relayer::server {
 
@@ -55,6 +56,7 @@ struct ServerConfig {
   size_t ws_max_queued_packets = 20000;  // the same bound counted in packets
   size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
   size_t platform_dedup_ttl_seconds = 24 * 60 * 60;  // If-None-Match keys are remembered this long
+  DashboardOptions dashboard;
   Limits limits;
   DeliveryConfig delivery;
   std::vector<AppSpec> apps;

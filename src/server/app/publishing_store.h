@@ -1,6 +1,6 @@
-// A Store that hands every committed write with changes (or delivery events) to a publisher, in
-// commit order, after the write's own callback (so a sender's answer is queued before anyone's
-// change packet). Everything else is forwarded to the wrapped store.
+// A Store that hands every committed write with changes, delivery events or sync log entries to a
+// publisher, in commit order, after the write's own callback (so a sender's answer is queued before
+// anyone's change packet). Everything else is forwarded to the wrapped store.
 #pragma once
 
 #include <functional>
@@ -26,7 +26,7 @@ class PublishingStore : public Store {
         },
         op);
     inner_.Submit(std::move(op), [this, app, done = std::move(done)](WriteResult r) {
-      if (!r.status.ok() || (r.changes.empty() && r.delivery_events == 0)) {
+      if (!r.status.ok() || (r.changes.empty() && r.delivery_events == 0 && r.sync_log_seq == 0)) {
         done(std::move(r));
         return;
       }
@@ -95,6 +95,17 @@ class PublishingStore : public Store {
   Result<std::vector<std::string>> DeliveryQueues() override { return inner_.DeliveryQueues(); }
   Result<std::optional<Delivery>> NextDelivery(const std::string& q) override {
     return inner_.NextDelivery(q);
+  }
+  Result<std::vector<SyncLogEntry>> ListSyncLog(const AppId& a, const SyncLogFilter& f) override {
+    return inner_.ListSyncLog(a, f);
+  }
+  Result<std::vector<Conversation>> ListAppConversations(const AppId& a,
+                                                         const AppConversationFilter& f) override {
+    return inner_.ListAppConversations(a, f);
+  }
+  Result<std::vector<Message>> ListAppMessages(const AppId& a, const ConversationId& c,
+                                               size_t limit) override {
+    return inner_.ListAppMessages(a, c, limit);
   }
 
  private:

@@ -14,9 +14,10 @@
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
 #include "server/auth/crypto.h"
-#include "server/delivery/delivery_service.h"
 #include "server/content/content_service.h"
 #include "server/content/local_content_store.h"
+#include "server/dashboard/dashboard_api.h"
+#include "server/delivery/delivery_service.h"
 #include "server/http/http_server.h"
 #include "server/http/io_pool.h"
 #include "server/platform/platform_api.h"
@@ -36,6 +37,8 @@ struct Server::Impl {
   std::unique_ptr<boost::asio::thread_pool> fanout_pool;
   std::unique_ptr<boost::asio::strand<boost::asio::thread_pool::executor_type>> fanout;
   Hub hub;
+  std::unique_ptr<SyncLogNotifier> sync_log_notifier;
+  std::unique_ptr<DashboardApi> dashboard;
   std::unique_ptr<WsDeps> ws;
   // Before `io`: destroyed after it, once no delivery coroutine can run any more.
   std::unique_ptr<DeliveryService> delivery;
@@ -167,9 +170,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   d.fanout = std::make_unique<boost::asio::strand<boost::asio::thread_pool::executor_type>>(
       d.fanout_pool->get_executor());
   Impl* impl = &d;
+  d.sync_log_notifier = std::make_unique<SyncLogNotifier>(config.dashboard.max_waiting);
   d.store = std::make_unique<PublishingStore>(
       *d.sqlite, [impl](const AppId& app, std::shared_ptr<const WriteResult> result) {
         if (result->delivery_events && impl->delivery) impl->delivery->Poke();
+        // Held dashboard long-polls wake straight from the writer thread (Notify never blocks).
+        if (result->sync_log_seq) impl->sync_log_notifier->Notify(app);
         if (result->changes.empty()) return;
         boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
       });
@@ -209,6 +215,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   platform_options.content_links = d.content.get();
   d.platform =
       std::make_unique<PlatformApi>(*d.store, *d.blocking, d.apps, platform_options, SystemNow);
+  d.dashboard = std::make_unique<DashboardApi>(*d.store, *d.blocking, d.apps, *d.sync_log_notifier,
+                                               config.dashboard);
 
   WsOptions ws_options;
   ws_options.public_url = config.public_url;
@@ -227,11 +235,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   http_options.max_body_bytes = config.limits.max_body_bytes;
   ClientApi* api = d.api.get();
   PlatformApi* platform = d.platform.get();
+  DashboardApi* dashboard = d.dashboard.get();
   d.http = std::make_unique<HttpServer>(
       *d.io, http_options,
-      [api, platform](Request req) {
-        // Server-to-server calls live under /apps/; everything else is the Client API.
+      [api, platform, dashboard](Request req) {
+        // Server-to-server calls live under /apps/, the dashboard under /dashboard; everything
+        // else is the Client API.
         if (PlatformApi::Handles(req.target())) return platform->Handle(std::move(req));
+        if (DashboardApi::Owns(req.target())) return dashboard->Handle(std::move(req));
         return api->Handle(std::move(req));
       },
       [ws = d.ws.get()](boost::asio::ip::tcp::socket socket, Request req) {

@@ -55,6 +55,7 @@ asio::awaitable<Response> Unblock(PlatformContext& ctx, PlatformCall& call) {
   op.app_id = call.app_id();
   op.owner = *owner;
   op.blocked = *blocked;
+  op.now = ctx.clock();
   auto answer = WriteNoContent(ctx, std::move(op));
   co_return co_await std::move(answer);
 }

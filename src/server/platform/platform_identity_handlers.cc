@@ -159,6 +159,7 @@ asio::awaitable<Response> DeleteIdentity(PlatformContext& ctx, PlatformCall& cal
   DeleteIdentityOp op;
   op.app_id = call.app_id();
   op.user_id = *user;
+  op.now = ctx.clock();
   auto answer = WriteNoContent(ctx, std::move(op));
   co_return co_await std::move(answer);
 }

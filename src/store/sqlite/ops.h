@@ -91,6 +91,18 @@ Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, c
 // The Layer-Patch path of one user's receipt state: recipient_status.<escaped identity url>.
 std::string RecipientStatusPath(const UserId& user);
 
+// One sync log row, written in the operation's transaction; records its seq in
+// `out.sync_log_seq` and prunes a few rows past the retention limits.
+struct SyncEvent {
+  SyncActor actor;
+  SyncVerb verb = SyncVerb::kMessageCreated;
+  std::string object_id;
+  ConversationId conversation;
+  std::string detail;
+};
+Status LogSync(OpContext& ctx, const AppId& app, TimeMs ts, const SyncEvent& event,
+               WriteResult& out);
+
 // Inserts or replaces an identity's profile.
 Status UpsertIdentityRow(Connection& db, const AppId& app, const Identity& identity, TimeMs now);
 

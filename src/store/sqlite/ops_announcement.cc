@@ -69,9 +69,17 @@ Status ApplyOp(OpContext& ctx, const CreateAnnouncementOp& op, WriteResult& out)
       "SELECT ?1, value, ?2 FROM json_each(?3)");
   r.Bind(1, op.app_id.str()).Bind(2, rowid).Bind(3, EncodeUsers(recipients));
   RELAYER_RETURN_IF_ERROR(r.Exec());
+  const auto count = static_cast<int64_t>(recipients.size());
   RELAYER_RETURN_IF_ERROR(
       EmitChange(ctx.db, op.app_id, op.now,
                  AnnouncementChange(ChangeOp::kCreate, m.id, std::move(recipients), ""), out));
+  RELAYER_RETURN_IF_ERROR(LogSync(ctx, op.app_id, op.now,
+                                  {SyncActor::Service(op.sender_name),
+                                   SyncVerb::kAnnouncementSent,
+                                   m.id.str(),
+                                   {},
+                                   CountDetail(count)},
+                                  out));
   out.message = std::move(m);
   return Status::Ok();
 }

@@ -163,6 +163,9 @@ Status ApplyOp(OpContext& ctx, const CreateConversationOp& op, WriteResult& out)
   out.outcome = CreateOutcome::kCreated;
   RELAYER_RETURN_IF_ERROR(EmitChange(
       ctx.db, op.app_id, op.now, ConversationChange(ChangeOp::kCreate, id, participants, ""), out));
+  RELAYER_RETURN_IF_ERROR(LogSync(
+      ctx, op.app_id, op.now,
+      {SyncActor::User(op.creator), SyncVerb::kConversationCreated, id.str(), id, ""}, out));
   return RenderFor(ctx, op.app_id, id, op.creator, out);
 }
 
@@ -233,6 +236,17 @@ Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out) 
         ctx.db, op.app_id, op.now,
         ConversationChange(ChangeOp::kDelete, op.id, removed, R"({"mode":"my_devices"})"), out));
   }
+  if (!added.empty() || !removed.empty()) {
+    RELAYER_RETURN_IF_ERROR(LogSync(ctx, op.app_id, op.now,
+                                    {SyncActor::User(op.actor), SyncVerb::kParticipantsChanged,
+                                     op.id.str(), op.id, ParticipantsDetail(added, removed)},
+                                    out));
+  }
+  if (!op.patch.metadata_ops.empty()) {
+    RELAYER_RETURN_IF_ERROR(LogSync(
+        ctx, op.app_id, op.now,
+        {SyncActor::User(op.actor), SyncVerb::kMetadataChanged, op.id.str(), op.id, ""}, out));
+  }
   if (IsAppActor(op.actor) || after.count(op.actor)) {
     return RenderFor(ctx, op.app_id, op.id, op.actor, out);
   }
@@ -247,7 +261,15 @@ Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out)
   const int64_t conv = m.conv.rowid;
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, conv));
 
-  if (op.mode == DeletionMode::kAllParticipants) {
+  const bool all = op.mode == DeletionMode::kAllParticipants;
+  const bool left = !all && op.leave;
+  RELAYER_RETURN_IF_ERROR(
+      LogSync(ctx, op.app_id, op.now,
+              {SyncActor::User(op.actor),
+               left ? SyncVerb::kConversationLeft : SyncVerb::kConversationDeleted, op.id.str(),
+               op.id, left ? "" : ModeDetail(all)},
+              out));
+  if (all) {
     for (const char* sql :
          {"DELETE FROM hidden_messages WHERE msg IN (SELECT rowid FROM messages WHERE conv = ?1)",
           "DELETE FROM messages WHERE conv = ?1", "DELETE FROM participants WHERE conv = ?1",
@@ -349,6 +371,11 @@ Status ApplyOp(OpContext& ctx, const MarkAllReadOp& op, WriteResult& out) {
   }
   RELAYER_RETURN_IF_ERROR(RenderFor(ctx, op.app_id, op.id, op.actor, out));
   if (!changed.empty()) {
+    RELAYER_RETURN_IF_ERROR(
+        LogSync(ctx, op.app_id, op.now,
+                {SyncActor::User(op.actor), SyncVerb::kMarkedAllRead, op.id.str(), op.id,
+                 CountDetail(static_cast<int64_t>(changed.size()))},
+                out));
     json::array patch{PatchSet("unread_message_count", out.conversation->unread_message_count)};
     RELAYER_RETURN_IF_ERROR(EmitChange(
         ctx.db, op.app_id, op.now,

@@ -178,6 +178,10 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   }
   RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
                                      MessageChange(ChangeOp::kCreate, m, participants, ""), out));
+  const SyncActor actor =
+      user_sender ? SyncActor::User(*m.sender.user_id) : SyncActor::Service(m.sender.name);
+  RELAYER_RETURN_IF_ERROR(LogSync(ctx, op.app_id, op.now,
+                                  {actor, SyncVerb::kMessageCreated, m.id.str(), c.id, ""}, out));
   out.outcome = CreateOutcome::kCreated;
   if (user_sender) {
     // The answer and the pushed copy name the sender as the identity is now (see rows.cc).
@@ -210,6 +214,12 @@ Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out) {
   if (now_read) RELAYER_RETURN_IF_ERROR(LowerUnread(ctx.db, v.msg.conv, op.actor));
 
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, v.msg.conv));
+  RELAYER_RETURN_IF_ERROR(
+      LogSync(ctx, op.app_id, op.now,
+              {SyncActor::User(op.actor),
+               op.type == ReceiptType::kRead ? SyncVerb::kReadReceipt : SyncVerb::kDeliveryReceipt,
+               m.id.str(), m.conversation_id, ""},
+              out));
   json::array patch{PatchSet(RecipientStatusPath(op.actor), ReceiptStateName(after))};
   RELAYER_RETURN_IF_ERROR(EmitChange(
       ctx.db, op.app_id, op.now,
@@ -226,6 +236,11 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
   RELAYER_ASSIGN_OR_RETURN(VisibleMessage v,
                            RequireVisibleMessage(ctx.db, op.app_id, op.id, op.actor));
   const Message& m = v.msg.message;
+  RELAYER_RETURN_IF_ERROR(
+      LogSync(ctx, op.app_id, op.now,
+              {SyncActor::User(op.actor), SyncVerb::kMessageDeleted, m.id.str(), m.conversation_id,
+               ModeDetail(op.mode == DeletionMode::kAllParticipants)},
+              out));
   if (op.mode == DeletionMode::kMyDevices) {
     auto it = m.recipient_status.find(op.actor);
     if (it != m.recipient_status.end() && it->second != ReceiptState::kRead) {

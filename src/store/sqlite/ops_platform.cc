@@ -4,28 +4,38 @@
 
 namespace relayer::sqlite {
 
-Status ApplyOp(OpContext& ctx, const DeleteIdentityOp& op, WriteResult&) {
+// Every write here is the app's, through the Platform API.
+const SyncActor kPlatform = SyncActor::Service("Platform API");
+
+Status ApplyOp(OpContext& ctx, const DeleteIdentityOp& op, WriteResult& out) {
   auto q = ctx.db.Prepare("DELETE FROM identities WHERE app = ?1 AND user_id = ?2");
   q.Bind(1, op.app_id.str()).Bind(2, op.user_id.str());
   RELAYER_RETURN_IF_ERROR(q.Exec());
   if (ctx.db.Changes() == 0) return NotFound("identity not found");
-  return Status::Ok();
+  return LogSync(ctx, op.app_id, op.now,
+                 {kPlatform, SyncVerb::kIdentityDeleted, op.user_id.str(), {}, ""}, out);
 }
 
-Status ApplyOp(OpContext& ctx, const BlockUserOp& op, WriteResult&) {
+Status ApplyOp(OpContext& ctx, const BlockUserOp& op, WriteResult& out) {
   if (op.owner == op.blocked) return InvalidProperty("user_id", "a user cannot block themselves");
   auto q = ctx.db.Prepare(
       "INSERT OR IGNORE INTO blocks (app, owner, blocked, created_at) VALUES (?1, ?2, ?3, ?4)");
   q.Bind(1, op.app_id.str()).Bind(2, op.owner.str()).Bind(3, op.blocked.str()).Bind(4, op.now);
-  return q.Exec();
+  RELAYER_RETURN_IF_ERROR(q.Exec());
+  if (ctx.db.Changes() == 0) return Status::Ok();  // already blocked: nothing happened
+  return LogSync(ctx, op.app_id, op.now,
+                 {kPlatform, SyncVerb::kUserBlocked, op.blocked.str(), {}, OwnerDetail(op.owner)},
+                 out);
 }
 
-Status ApplyOp(OpContext& ctx, const UnblockUserOp& op, WriteResult&) {
+Status ApplyOp(OpContext& ctx, const UnblockUserOp& op, WriteResult& out) {
   auto q = ctx.db.Prepare("DELETE FROM blocks WHERE app = ?1 AND owner = ?2 AND blocked = ?3");
   q.Bind(1, op.app_id.str()).Bind(2, op.owner.str()).Bind(3, op.blocked.str());
   RELAYER_RETURN_IF_ERROR(q.Exec());
   if (ctx.db.Changes() == 0) return NotFound("user is not blocked");
-  return Status::Ok();
+  return LogSync(ctx, op.app_id, op.now,
+                 {kPlatform, SyncVerb::kUserUnblocked, op.blocked.str(), {}, OwnerDetail(op.owner)},
+                 out);
 }
 
 Status ApplyOp(OpContext& ctx, const SetBadgeOp& op, WriteResult&) {

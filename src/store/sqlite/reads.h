@@ -37,5 +37,11 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
 Result<ContentInfo> ReadContent(Connection& db, const ContentId& id);
 Result<bool> ReadMayReadContent(Connection& db, const AppId& app, const UserId& user,
                                 const ContentId& id);
+Result<std::vector<SyncLogEntry>> ReadSyncLog(Connection& db, const AppId& app,
+                                              const SyncLogFilter& filter);
+Result<std::vector<Conversation>> ReadAppConversations(Connection& db, const AppId& app,
+                                                       const AppConversationFilter& filter);
+Result<std::vector<Message>> ReadAppMessages(Connection& db, const AppId& app,
+                                             const ConversationId& conversation, size_t limit);
 
 }  // namespace relayer::sqlite

@@ -128,7 +128,8 @@ INSERT INTO change_recipients (app, user_id, seq)
   SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r;
 )sql";
 
-// Versions 4 and 5 were never released: their numbers are unused.
+// Versions 4 and 5 were never released: their numbers are unused (the sync log, built as v4,
+// landed as v9 and rich content, built as v5, as v8).
 
 // Version 6: outbound delivery. Push tokens (a device belongs to one user at a time), webhooks,
 // the events writes leave for them (consumed when scheduled: the table is the dispatcher's
@@ -258,6 +259,27 @@ CREATE TABLE conversation_content (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 9: the sync log (the dashboard's "Sync: User alice created a message ..." lines), one row
+// per action, written by each write operation in its transaction. Indexed for the dashboard's
+// filters: by time, by conversation and by acting user, each within an app.
+constexpr const char* kMigrationV9 = R"sql(
+CREATE TABLE sync_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  actor_is_user INTEGER NOT NULL,
+  verb TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,  -- '' when the action concerns no conversation
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sync_log_by_app ON sync_log (app, seq);
+CREATE INDEX sync_log_by_ts ON sync_log (app, ts);
+CREATE INDEX sync_log_by_conversation ON sync_log (app, conversation_id, seq);
+CREATE INDEX sync_log_by_actor ON sync_log (app, actor, seq);
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -284,6 +306,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 6) s = db.Execute(kMigrationV6);
   if (s.ok() && *version < 7) s = db.Execute(kMigrationV7);
   if (s.ok() && *version < 8) s = db.Execute(kMigrationV8);
+  if (s.ok() && *version < 9) s = db.Execute(kMigrationV9);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

@@ -166,6 +166,21 @@ class SqliteStore final : public Store {
     return Read<std::optional<Delivery>>(
         [&](Connection& db) { return sqlite::ReadNextDelivery(db, queue); });
   }
+  Result<std::vector<SyncLogEntry>> ListSyncLog(const AppId& app,
+                                                const SyncLogFilter& filter) override {
+    return Read<std::vector<SyncLogEntry>>(
+        [&](Connection& db) { return sqlite::ReadSyncLog(db, app, filter); });
+  }
+  Result<std::vector<Conversation>> ListAppConversations(
+      const AppId& app, const AppConversationFilter& filter) override {
+    return Read<std::vector<Conversation>>(
+        [&](Connection& db) { return sqlite::ReadAppConversations(db, app, filter); });
+  }
+  Result<std::vector<Message>> ListAppMessages(const AppId& app, const ConversationId& conversation,
+                                               size_t limit) override {
+    return Read<std::vector<Message>>(
+        [&](Connection& db) { return sqlite::ReadAppMessages(db, app, conversation, limit); });
+  }
 
  private:
   // Runs `fn` in a read transaction, so that it sees one consistent snapshot.

@@ -74,8 +74,9 @@ TEST_P(StoreConformance, BlockListIsKeptPerOwner) {
             ErrorCode::kInvalidProperty);
   EXPECT_EQ(*store().ListBlocks(app_, U("ann")), (std::vector<UserId>{U("bob"), U("zed")}));
   EXPECT_TRUE(store().ListBlocks(app_, U("zed"))->empty());
-  ASSERT_TRUE(Write(UnblockUserOp{app_, U("ann"), U("bob")}).status.ok());
-  EXPECT_EQ(Write(UnblockUserOp{app_, U("ann"), U("bob")}).status.code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(Write(UnblockUserOp{app_, U("ann"), U("bob"), Now()}).status.ok());
+  EXPECT_EQ(Write(UnblockUserOp{app_, U("ann"), U("bob"), Now()}).status.code(),
+            ErrorCode::kNotFound);
   Close();
   Open();
   EXPECT_EQ(*store().ListBlocks(app_, U("ann")), (std::vector<UserId>{U("zed")}));

@@ -7,14 +7,14 @@
 namespace relayer::testing {
 namespace {
 
-// What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content): all new
-// tables, so going back to v3 or earlier drops them.
+// What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log):
+// all new tables, so going back to v3 or earlier drops them.
 const std::string kDropTablesAfterV3 =
     "DROP TABLE push_tokens; DROP TABLE webhooks;"
     "DROP TABLE delivery_events; DROP TABLE deliveries;"
     "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
     "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
-    "DROP TABLE conversation_content; DROP TABLE content;";
+    "DROP TABLE conversation_content; DROP TABLE content; DROP TABLE sync_log;";
 
 // Runs `sql` on the closed database at `path` after dropping what came after v3.
 void Downgrade(const std::string& path, const std::string& sql) {
@@ -63,6 +63,11 @@ TEST_P(StoreConformance, AVersionOneDatabaseMigratesWithCountsAndChangesIntact) 
   Send(c.id, "bob", "more");
   EXPECT_EQ(store().ListMessages(app_, U("bob"), c.id, Page{})->total, 2);
   EXPECT_EQ(store().ListMessages(app_, U("alice"), c.id, Page{})->total, 6);
+  // The sync log (v4) starts empty and logs from then on.
+  auto log = store().ListSyncLog(app_, SyncLogFilter{});
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].actor.name, "bob");
 }
 
 // Turns the database back into schema v3 (before the delivery, Platform API and content tables).
