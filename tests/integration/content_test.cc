@@ -2,6 +2,7 @@
 // (GET/HEAD, Range) links, content parts on messages, who may get a download link, and every
 // refusal (bad or expired signatures, limits, length mismatches, unknown content).
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -364,6 +365,30 @@ TEST_F(Content, AnUploadAskingToContinueIsAnsweredWith100ThenStored) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << answer.substr(0, 200);
   EXPECT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos) << answer.substr(0, 400);
   ASSERT_EQ(SendContent(alice_, declared.Str("id"), 3000).status, 201);
+  auto link = Get(bob_, TargetOf(declared.Str("refresh_url"))).Str("download_url");
+  EXPECT_TRUE(Fetch(link).body == bytes);
+}
+
+TEST_F(Content, AChunkedUploadIsStoredWhole) {
+  // Transfer-Encoding: chunked, with chunks of odd sizes (some reads then carry only framing).
+  const std::string bytes = RandomBytes(200 * 1024 + 13, 9);
+  auto declared = Declare(alice_, bytes.size());
+  std::string chunked;
+  for (size_t at = 0, n = 1; at < bytes.size(); at += n, n = n * 3 + 7) {
+    n = std::min(n, bytes.size() - at);
+    char size_line[32];
+    std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+    chunked += size_line + bytes.substr(at, n) + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  const std::string answer =
+      RawExchange(server().port(), "PUT " + TargetOf(declared.Str("upload_url")) +
+                                       " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                       "Connection: close\r\n\r\n" +
+                                       chunked);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK", 0), 0u) << answer.substr(0, 400);
+  ASSERT_EQ(SendContent(alice_, declared.Str("id"), static_cast<int64_t>(bytes.size())).status,
+            201);
   auto link = Get(bob_, TargetOf(declared.Str("refresh_url"))).Str("download_url");
   EXPECT_TRUE(Fetch(link).body == bytes);
 }

@@ -34,15 +34,19 @@ asio::awaitable<Result<size_t>> StreamExchangeImpl::ReadBody(char* buf, size_t s
   auto& body = parser_.get().body();
   body.data = buf;
   body.size = size;
-  stream_.expires_after(idle_timeout_);
-  co_await http::async_read_some(stream_, buffer_, parser_,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-  if (ec == http::error::need_buffer) ec = {};
-  if (ec) {
-    failed_ = true;
-    co_return Status(ErrorCode::kInvalidRequest, "request body not received: " + ec.message());
+  // A read may parse only framing (a chunk header) and yield no body byte; 0 means the end, so
+  // read on until there is a byte or the body is complete.
+  while (size > 0 && body.size == size && !parser_.is_done()) {
+    stream_.expires_after(idle_timeout_);
+    co_await http::async_read_some(stream_, buffer_, parser_,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      failed_ = true;
+      co_return Status(ErrorCode::kInvalidRequest, "request body not received: " + ec.message());
+    }
   }
-  co_return size - parser_.get().body().size;
+  co_return size - body.size;
 }
 
 asio::awaitable<Status> StreamExchangeImpl::Respond(Response res) {
