@@ -34,7 +34,7 @@
 #include "relayer/status.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 // Answers Layer's authentication challenge: given the server's nonce and the user id passed to
 // connect(), obtain an identity token (a JWT signed by the app's backend; see protocol.md) and
@@ -107,4 +107,4 @@ class Client {
   std::shared_ptr<ClientImpl> impl_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -11,16 +11,16 @@
 #include "relayer/message.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 struct ConversationRecord;  // the SDK's internal state of one conversation
 class ClientImpl;
 
 // Client::createConversation's argument, as the Web SDK's createConversation({...}).
 struct ConversationOptions {
-  std::vector<std::string> participants;  // user ids; the creator is added by the server
+  std::vector<std::string> participants = {};  // user ids; the creator is added by the server
   bool distinct = true;  // one conversation per exact participant set (Layer's default)
-  Metadata metadata;
+  Metadata metadata = {};
 };
 
 class Conversation {
@@ -47,12 +47,13 @@ class Conversation {
   Message createMessage(std::vector<MessagePart> parts) const;
 
   // Layer-Patch of participants (any participant may; a change clears `distinct`).
-  void addParticipants(const std::vector<std::string>& user_ids, StatusCallback done = {});
-  void removeParticipants(const std::vector<std::string>& user_ids, StatusCallback done = {});
+  void addParticipants(const std::vector<std::string>& user_ids, StatusCallback done = {}) const;
+  void removeParticipants(const std::vector<std::string>& user_ids, StatusCallback done = {}) const;
   // Sets one metadata key (dotted for nesting).
-  void setMetadata(const std::string& key, const std::string& value, StatusCallback done = {});
+  void setMetadata(const std::string& key, const std::string& value,
+                   StatusCallback done = {}) const;
   // Typing indicator for the other participants (kStarted, kPaused, kFinished).
-  void sendTyping(TypingState state);
+  void sendTyping(TypingState state) const;
 
  private:
   friend class ClientImpl;
@@ -60,4 +61,4 @@ class Conversation {
   std::shared_ptr<ConversationRecord> rec_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

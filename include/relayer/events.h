@@ -10,7 +10,7 @@
 #include "relayer/message.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 // One changed property, with its value before and after (the Web SDK's evt.changes entries).
 // Properties and the PropertyValue alternative each uses:
@@ -59,4 +59,4 @@ struct ConnectionEvent {
   Status reason;  // why the connection dropped or failed (ok on a normal transition)
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

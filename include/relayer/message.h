@@ -13,7 +13,7 @@
 #include "relayer/message_part.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 struct MessageRecord;  // the SDK's internal state of one message
 class ClientImpl;
@@ -56,14 +56,14 @@ class Message {
   bool isRead() const;
 
   // Sends a read receipt (once; no-op when already read). Thread-safe, never blocks.
-  void markRead();
+  void markRead() const;
   // Queues the message for sending (once; later calls are ignored). Never blocks. `done` runs
   // on the SDK thread when the server has the message, or with an error the server gave that a
   // retry cannot fix (network failures are retried, with the same id, until Client destruction).
-  void send(const Notification& notification = {}, StatusCallback done = {});
+  void send(const Notification& notification = {}, StatusCallback done = {}) const;
   // Downloads the body of rich-content part `index` (no-op answer when it is loaded already)
   // and keeps it in the message; `done` gets the bytes on the SDK thread.
-  void fetchPart(size_t index, Callback<std::string> done);
+  void fetchPart(size_t index, Callback<std::string> done) const;
 
  private:
   friend class ClientImpl;
@@ -71,4 +71,4 @@ class Message {
   std::shared_ptr<MessageRecord> rec_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

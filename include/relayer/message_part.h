@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace relayer {
+namespace relayer::sdk {
 
 // Layer's rich content reference of a part.
 struct ContentInfo {
@@ -49,4 +49,4 @@ class MessagePart {
   std::string id_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

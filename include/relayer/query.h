@@ -6,11 +6,12 @@
 #include <string>
 #include <vector>
 
-namespace relayer {
+namespace relayer::sdk {
 
 struct QueryOptions {
-  int page_size = 50;   // 1..100 (Layer's maximum)
-  std::string from_id;  // items after this id; empty for the first page (QueryPage::next_from_id)
+  int page_size = 50;  // 1..100 (Layer's maximum)
+  std::string from_id =
+      {};  // items after this id; empty for the first page (QueryPage::next_from_id)
   // Conversations only: "created_at" (newest first) or "last_message".
   std::string sort_by = "created_at";
 };
@@ -23,4 +24,4 @@ struct QueryPage {
   bool hasMore() const { return !next_from_id.empty(); }
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

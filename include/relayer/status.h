@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-namespace relayer {
+namespace relayer::sdk {
 
 enum class StatusCode {
   kOk,
@@ -63,4 +63,4 @@ class Result {
   Status status_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

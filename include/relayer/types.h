@@ -11,7 +11,7 @@
 
 #include "relayer/status.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 // Ids are their own types so that a conversation id never silently becomes a message id.
 // They hold Layer's full form ("layer:///conversations/UUID", "layer:///messages/UUID").
@@ -72,9 +72,9 @@ enum class TypingState { kStarted, kPaused, kFinished };
 
 // The push notification of a send ({.text, .sound} as in the Web SDK's send({text, sound})).
 struct Notification {
-  std::string text;
-  std::string sound;
-  std::string title;
+  std::string text = {};
+  std::string sound = {};
+  std::string title = {};
 };
 
 // Completion callbacks. They run on the SDK's thread (see client.h).
@@ -82,4 +82,4 @@ using StatusCallback = std::function<void(const Status&)>;
 template <typename T>
 using Callback = std::function<void(Result<T>)>;
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -8,7 +8,7 @@
 #include "client/codec.h"
 #include "client/socket.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -23,6 +23,24 @@ Message ClientImpl::FindMessage(const std::string& id) const {
   std::lock_guard lock(mu_);
   auto it = messages_.find(id);
   return it == messages_.end() ? Message() : Message(it->second);
+}
+
+void ClientImpl::PostEnqueue(Op op) {
+  // Persisted and counted at once, in the caller's thread: a send made just before the app
+  // quits is kept, and pendingCount() never misses a send on its way to the queue.
+  std::lock_guard order(enqueue_mu_);
+  store_.Add(user(), op);
+  {
+    std::lock_guard lock(mu_);
+    ++posted_;
+  }
+  Post([this, op = std::move(op)]() mutable {
+    {
+      std::lock_guard lock(mu_);
+      --posted_;
+    }
+    EnqueueOnIo(std::move(op));
+  });
 }
 
 Conversation ClientImpl::CreateConversation(const ConversationOptions& options,
@@ -53,7 +71,7 @@ Conversation ClientImpl::CreateConversation(const ConversationOptions& options,
   op.body = json::serialize(body);
   op.object_id = rec->id.str();
   op.done = std::move(done);
-  Post([this, op = std::move(op)]() mutable { EnqueueOnIo(std::move(op)); });
+  PostEnqueue(std::move(op));
   return Conversation(rec);
 }
 
@@ -104,7 +122,7 @@ void ClientImpl::SendMessage(const std::shared_ptr<MessageRecord>& msg, const No
   op.body = json::serialize(body);
   op.object_id = msg->id.str();
   op.done = std::move(done);
-  Post([this, op = std::move(op)]() mutable { EnqueueOnIo(std::move(op)); });
+  PostEnqueue(std::move(op));
 }
 
 void ClientImpl::MarkRead(const std::shared_ptr<MessageRecord>& msg) {
@@ -139,7 +157,7 @@ void ClientImpl::PatchConversation(const std::shared_ptr<ConversationRecord>& co
   }
   op.body = json::serialize(ops);
   op.done = std::move(done);
-  Post([this, op = std::move(op)]() mutable { EnqueueOnIo(std::move(op)); });
+  PostEnqueue(std::move(op));
 }
 
 void ClientImpl::SendTyping(const std::shared_ptr<ConversationRecord>& conv, TypingState state) {
@@ -192,9 +210,9 @@ void ClientImpl::FetchPart(const std::shared_ptr<MessageRecord>& msg, size_t ind
         auto v = json::parse(refreshed.body, ec);
         if (!ec && v.is_object()) link = JStr(v.as_object(), "download_url");
       }
-      client::HttpRequest get;
+      net::HttpRequest get;
       get.url = link;
-      auto get_aw = client::HttpFetch(std::move(get), options_.request_timeout * 4);
+      auto get_aw = net::HttpFetch(std::move(get), options_.request_timeout * 4);
       HttpResponse res = co_await std::move(get_aw);
       if (auto s = StatusOf(res); !s.ok()) {
         if (done) done(s);
@@ -301,4 +319,4 @@ void ClientImpl::QueryMessages(const ConversationId& id, const QueryOptions& opt
   });
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -6,7 +6,7 @@
 #include "client/client_impl.h"
 #include "client/codec.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace json = boost::json;
 
@@ -262,4 +262,4 @@ void ClientImpl::MaybeSendDeliveryOnIo(const std::shared_ptr<MessageRecord>& msg
   EnqueueOnIo(std::move(op));
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

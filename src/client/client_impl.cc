@@ -13,7 +13,7 @@
 #include "client/codec.h"
 #include "client/socket.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -69,7 +69,7 @@ std::string ClientImpl::user() const {
 
 size_t ClientImpl::PendingCount() const {
   std::lock_guard lock(mu_);
-  return pending_;
+  return pending_ + posted_;
 }
 
 template <typename Event>
@@ -138,6 +138,28 @@ void ClientImpl::Connect(const std::string& user, StatusCallback done) {
     std::lock_guard lock(mu_);
     user_ = user;
   }
+  // The persisted queue is read here, in order with later sends (see PostEnqueue).
+  std::lock_guard order(enqueue_mu_);
+  std::vector<net::QueuedOp> loaded;
+  std::string last_change;
+  if (!queue_loaded_) {
+    queue_loaded_ = true;
+    loaded = store_.Load(user);
+    last_change = store_.LastChange(user);
+    std::lock_guard lock(mu_);
+    posted_ += loaded.size();
+  }
+  Post([this, loaded = std::move(loaded), last_change = std::move(last_change)]() mutable {
+    if (!last_change.empty()) last_change_ = last_change;
+    for (auto& stored : loaded) {
+      Op op;
+      static_cast<net::QueuedOp&>(op) = std::move(stored);
+      queue_.push_back(std::move(op));
+    }
+    std::lock_guard lock(mu_);
+    posted_ -= loaded.size();
+    pending_ = queue_.size();
+  });
   Post([this, user, done = std::move(done)]() mutable {
     if (want_connected_) {  // already connecting: a second connect() only learns the outcome
       if (done) done(Status(StatusCode::kInvalidArgument, "already connected or connecting"));
@@ -145,7 +167,6 @@ void ClientImpl::Connect(const std::string& user, StatusCallback done) {
     }
     want_connected_ = true;
     connect_done_ = std::move(done);
-    LoadQueueOnIo();
     uint64_t generation = ++generation_;
     asio::co_spawn(*ioc_, ConnectLoop(generation), asio::detached);
     if (!queue_loop_running_) {
@@ -240,7 +261,7 @@ asio::awaitable<void> ClientImpl::ConnectLoop(uint64_t generation) {
       WakeQueueOnIo();  // REST works now, even before the socket is up
     }
     SetStateOnIo(ConnectionState::kConnecting);
-    auto socket = std::make_shared<client::Socket>(ioc_->get_executor());
+    auto socket = std::make_shared<net::Socket>(ioc_->get_executor());
     socket_ = socket;
     auto open_aw = socket->Open(options_.server_url, session_token_);
     boost::system::error_code ec = co_await std::move(open_aw);
@@ -263,7 +284,7 @@ asio::awaitable<void> ClientImpl::ConnectLoop(uint64_t generation) {
     if (connect_done_) std::exchange(connect_done_, {})(Status());
     WakeQueueOnIo();
     auto read_aw = socket->ReadLoop([this](const json::object& p) { OnPacketOnIo(p); });
-    client::SocketEnd end = co_await std::move(read_aw);
+    net::SocketEnd end = co_await std::move(read_aw);
     if (generation != generation_) co_return;
     if (end.close_code == 4001) session_token_.clear();  // session gone: authenticate again
     SetStateOnIo(
@@ -276,7 +297,7 @@ asio::awaitable<void> ClientImpl::ConnectLoop(uint64_t generation) {
 
 asio::awaitable<HttpResponse> ClientImpl::ApiOnIo(std::string method, std::string path,
                                                   std::string body, std::string content_type) {
-  client::HttpRequest req;
+  net::HttpRequest req;
   req.method = std::move(method);
   req.url = options_.server_url + path;
   req.headers.emplace_back("Accept", "application/vnd.layer+json; version=2.0");
@@ -286,7 +307,7 @@ asio::awaitable<HttpResponse> ClientImpl::ApiOnIo(std::string method, std::strin
     req.headers.emplace_back("Content-Type",
                              content_type.empty() ? "application/json" : content_type);
   req.body = std::move(body);
-  auto aw = client::HttpFetch(std::move(req), options_.request_timeout);
+  auto aw = net::HttpFetch(std::move(req), options_.request_timeout);
   HttpResponse res = co_await std::move(aw);
   co_return res;
 }
@@ -334,4 +355,4 @@ Status ClientImpl::StatusOf(const HttpResponse& r) {
   return Status(code, message, id, r.status);
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -20,13 +20,13 @@
 #include "client/records.h"
 #include "relayer/client.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
-namespace client {
+namespace net {
 class Socket;
 }
 
-using client::HttpResponse;
+using net::HttpResponse;
 
 class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
  public:
@@ -83,7 +83,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void OnPacketOnIo(const boost::json::object& packet);
 
  private:
-  struct Op : client::QueuedOp {
+  struct Op : net::QueuedOp {
     StatusCallback done;
   };
 
@@ -92,6 +92,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void SetStateOnIo(ConnectionState s, Status reason = {});
   void WakeQueueOnIo();
   void EnqueueOnIo(Op op);
+  void PostEnqueue(Op op);  // any thread
 
   boost::asio::awaitable<void> ConnectLoop(uint64_t generation);
   boost::asio::awaitable<Status> AuthenticateOnIo();
@@ -109,14 +110,15 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void ApplyMessagePatchOnIo(const std::string& id, const boost::json::array& ops);
   void MaybeSendDeliveryOnIo(const std::shared_ptr<MessageRecord>& msg);
   void RekeyConversationOnIo(const std::string& old_id, const std::string& new_id);
-  void LoadQueueOnIo();
   void ChangeStatusOnIo(const std::shared_ptr<MessageRecord>& msg, const std::string& user,
                         ReceiptState state);
 
   const ClientOptions options_;
   std::unique_ptr<boost::asio::io_context> ioc_;
   std::thread thread_;
-  mutable std::mutex mu_;  // guards everything below that other threads read
+  std::mutex enqueue_mu_;      // keeps queue order = persisted order across calling threads
+  bool queue_loaded_ = false;  // under enqueue_mu_
+  mutable std::mutex mu_;      // guards everything below that other threads read
   bool running_ = false;
   ConnectionState state_ = ConnectionState::kDisconnected;
   std::string user_;
@@ -129,7 +131,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   Handlers<ConversationsChangeEvent> on_conversations_change_;
   Handlers<TypingEvent> on_typing_;
   Handlers<ConnectionEvent> on_connection_;
-  size_t pending_ = 0;
+  size_t pending_ = 0;  // queue_.size()
+  size_t posted_ = 0;   // handed to the SDK thread, not yet in queue_
 
   // SDK thread only.
   uint64_t generation_ = 0;  // bumps on connect()/disconnect(), ending older loops
@@ -138,11 +141,10 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   std::string last_change_;  // timestamp of the newest change packet, for Event.replay
   StatusCallback connect_done_;
   std::deque<Op> queue_;
-  bool queue_loaded_ = false;
   bool queue_loop_running_ = false;
   std::optional<boost::asio::steady_timer> queue_wake_;
-  std::shared_ptr<client::Socket> socket_;
-  client::QueueStore store_;
+  std::shared_ptr<net::Socket> socket_;
+  net::QueueStore store_;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -8,7 +8,7 @@
 #include <ctime>
 #include <random>
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace json = boost::json;
 
@@ -279,4 +279,4 @@ void Codec::ReadConversation(const json::object& o, ConversationRecord& rec) {
   rec.synced = true;
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

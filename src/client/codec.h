@@ -11,7 +11,7 @@
 #include "relayer/message_part.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 struct Codec {
   // "layer:///identities/al%20ice" <-> "al ice".
@@ -46,4 +46,4 @@ std::string JStr(const boost::json::object& o, std::string_view key);
 int64_t JInt(const boost::json::object& o, std::string_view key);
 const boost::json::object* JObj(const boost::json::object& o, std::string_view key);
 
-}  // namespace relayer
+}  // namespace relayer::sdk

@@ -6,7 +6,7 @@
 #include "client/codec.h"
 #include "relayer/client.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace json = boost::json;
 
@@ -77,10 +77,10 @@ bool Message::isRead() const {
   return it != rec_->status.end() && it->second == ReceiptState::kRead;
 }
 
-void Message::markRead() {
+void Message::markRead() const {
   if (auto c = rec_->client.lock()) c->MarkRead(rec_);
 }
-void Message::send(const Notification& notification, StatusCallback done) {
+void Message::send(const Notification& notification, StatusCallback done) const {
   auto c = rec_->client.lock();
   if (!c) {
     if (done) done(Status(StatusCode::kCancelled, "the client is gone"));
@@ -88,7 +88,7 @@ void Message::send(const Notification& notification, StatusCallback done) {
   }
   c->SendMessage(rec_, notification, std::move(done));
 }
-void Message::fetchPart(size_t index, Callback<std::string> done) {
+void Message::fetchPart(size_t index, Callback<std::string> done) const {
   auto c = rec_->client.lock();
   if (!c) {
     if (done) done(Status(StatusCode::kCancelled, "the client is gone"));
@@ -164,21 +164,22 @@ void Patch(const std::shared_ptr<ConversationRecord>& rec, json::array ops, Stat
 }
 }  // namespace
 
-void Conversation::addParticipants(const std::vector<std::string>& user_ids, StatusCallback done) {
+void Conversation::addParticipants(const std::vector<std::string>& user_ids,
+                                   StatusCallback done) const {
   Patch(rec_, ParticipantOps("add", user_ids), std::move(done));
 }
 void Conversation::removeParticipants(const std::vector<std::string>& user_ids,
-                                      StatusCallback done) {
+                                      StatusCallback done) const {
   Patch(rec_, ParticipantOps("remove", user_ids), std::move(done));
 }
 void Conversation::setMetadata(const std::string& key, const std::string& value,
-                               StatusCallback done) {
+                               StatusCallback done) const {
   json::array ops;
   ops.push_back(
       json::object{{"operation", "set"}, {"property", "metadata." + key}, {"value", value}});
   Patch(rec_, std::move(ops), std::move(done));
 }
-void Conversation::sendTyping(TypingState state) {
+void Conversation::sendTyping(TypingState state) const {
   if (auto c = rec_->client.lock()) c->SendTyping(rec_, state);
 }
 
@@ -285,4 +286,4 @@ const char* ToString(ConnectionState s) {
   return "?";
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

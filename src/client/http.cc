@@ -10,7 +10,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -90,4 +90,4 @@ asio::awaitable<HttpResponse> HttpFetch(HttpRequest request, std::chrono::millis
   co_return out;
 }
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 struct HttpRequest {
   std::string method = "GET";
@@ -35,4 +35,4 @@ boost::asio::awaitable<HttpResponse> HttpFetch(HttpRequest request,
 // Splits "http://host:port/path" into host, port ("80" by default) and target ("/path?q").
 bool SplitUrl(const std::string& url, std::string& host, std::string& port, std::string& target);
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net

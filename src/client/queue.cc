@@ -12,7 +12,7 @@
 #include "client/codec.h"
 #include "client/socket.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -25,27 +25,16 @@ void ClientImpl::WakeQueueOnIo() {
 }
 
 void ClientImpl::EnqueueOnIo(Op op) {
-  store_.Add(user(), op);
+  if (op.seq == 0) {
+    std::lock_guard order(enqueue_mu_);
+    store_.Add(user(), op);
+  }
   queue_.push_back(std::move(op));
   {
     std::lock_guard lock(mu_);
     pending_ = queue_.size();
   }
   WakeQueueOnIo();
-}
-
-void ClientImpl::LoadQueueOnIo() {
-  if (queue_loaded_) return;
-  queue_loaded_ = true;
-  std::string me = user();
-  last_change_ = store_.LastChange(me);
-  for (auto& stored : store_.Load(me)) {
-    Op op;
-    static_cast<client::QueuedOp&>(op) = std::move(stored);
-    queue_.push_back(std::move(op));
-  }
-  std::lock_guard lock(mu_);
-  pending_ = queue_.size();
 }
 
 asio::awaitable<void> ClientImpl::QueueLoop() {
@@ -105,7 +94,7 @@ asio::awaitable<Status> ClientImpl::UploadPartsOnIo(Op& op) {
     if (JStr(part, "encoding") == "base64") Codec::Base64Decode(JStr(part, "body"), bytes);
     if (bytes.size() <= kMaxInlineBytes) continue;
     std::string mime = JStr(part, "mime_type");
-    client::HttpRequest create;
+    net::HttpRequest create;
     create.method = "POST";
     create.url = options_.server_url + "/content";
     create.headers = {{"Accept", "application/vnd.layer+json; version=2.0"},
@@ -113,19 +102,19 @@ asio::awaitable<Status> ClientImpl::UploadPartsOnIo(Op& op) {
                       {"Upload-Content-Type", mime},
                       {"Upload-Content-Length", std::to_string(bytes.size())},
                       {"Upload-Origin", options_.server_url}};
-    auto create_aw = client::HttpFetch(std::move(create), options_.request_timeout);
+    auto create_aw = net::HttpFetch(std::move(create), options_.request_timeout);
     HttpResponse created = co_await std::move(create_aw);
     if (auto s = StatusOf(created); !s.ok()) co_return s;
     auto content = json::parse(created.body, ec);
     if (ec || !content.is_object()) co_return Status(StatusCode::kServerError, "bad content");
     std::string content_id = JStr(content.as_object(), "id");
-    client::HttpRequest put;
+    net::HttpRequest put;
     put.method = "PUT";
     put.url = JStr(content.as_object(), "upload_url");
     put.headers = {{"Upload-Content-Type", mime},
                    {"Upload-Content-Length", std::to_string(bytes.size())}};
     put.body = bytes;
-    auto put_aw = client::HttpFetch(std::move(put), options_.request_timeout * 4);
+    auto put_aw = net::HttpFetch(std::move(put), options_.request_timeout * 4);
     HttpResponse uploaded = co_await std::move(put_aw);
     if (auto s = StatusOf(uploaded); !s.ok()) co_return s;
     json::object replaced{{"mime_type", mime},
@@ -221,4 +210,4 @@ void ClientImpl::RekeyConversationOnIo(const std::string& old_id, const std::str
   Emit(on_conversations_change_, e);
 }
 
-}  // namespace relayer
+}  // namespace relayer::sdk

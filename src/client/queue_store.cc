@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 namespace {
 
@@ -60,6 +60,7 @@ std::string QueueStore::Open(const std::string& path) {
 }
 
 void QueueStore::Add(const std::string& user, QueuedOp& op) {
+  std::lock_guard lock(mu_);
   if (!db_) {
     op.seq = next_memory_seq_++;
     return;
@@ -73,6 +74,7 @@ void QueueStore::Add(const std::string& user, QueuedOp& op) {
 }
 
 void QueueStore::Update(const QueuedOp& op) {
+  std::lock_guard lock(mu_);
   if (!db_) return;
   Stmt s(db_, "UPDATE ops SET path = ?, body = ?, object_id = ? WHERE seq = ?");
   s.Bind(1, op.path).Bind(2, op.body).Bind(3, op.object_id).Bind(4, op.seq);
@@ -80,6 +82,7 @@ void QueueStore::Update(const QueuedOp& op) {
 }
 
 void QueueStore::Remove(int64_t seq) {
+  std::lock_guard lock(mu_);
   if (!db_) return;
   Stmt s(db_, "DELETE FROM ops WHERE seq = ?");
   s.Bind(1, seq);
@@ -87,6 +90,7 @@ void QueueStore::Remove(int64_t seq) {
 }
 
 std::vector<QueuedOp> QueueStore::Load(const std::string& user) {
+  std::lock_guard lock(mu_);
   std::vector<QueuedOp> out;
   if (!db_) return out;
   Stmt s(db_,
@@ -100,6 +104,7 @@ std::vector<QueuedOp> QueueStore::Load(const std::string& user) {
 }
 
 std::string QueueStore::LastChange(const std::string& user) {
+  std::lock_guard lock(mu_);
   if (!db_) return "";
   Stmt s(db_, "SELECT last_change FROM state WHERE user = ?");
   s.Bind(1, user);
@@ -107,6 +112,7 @@ std::string QueueStore::LastChange(const std::string& user) {
 }
 
 void QueueStore::SetLastChange(const std::string& user, const std::string& timestamp) {
+  std::lock_guard lock(mu_);
   if (!db_) return;
   Stmt s(db_,
          "INSERT INTO state (user, last_change) VALUES (?, ?) "
@@ -115,4 +121,4 @@ void QueueStore::SetLastChange(const std::string& user, const std::string& times
   s.Step();
 }
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net

@@ -1,15 +1,17 @@
 // The send queue's persistence: a small SQLite file holding each user's queued operations (and
 // the timestamp of the last change seen, for Event.replay), so that an application restart
-// loses nothing. Used only on the SDK thread. Without a path, nothing is kept (all no-ops).
+// loses nothing. Thread-safe (its own mutex): sends are persisted in the caller's thread. Without a
+// path, nothing is kept (all no-ops).
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
 struct sqlite3;
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 struct QueuedOp {
   int64_t seq = 0;        // queue order; the row id
@@ -42,8 +44,9 @@ class QueueStore {
 
  private:
   void Exec(const char* sql);
+  std::mutex mu_;
   sqlite3* db_ = nullptr;
   int64_t next_memory_seq_ = 1;
 };
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net

@@ -11,7 +11,7 @@
 #include "relayer/message.h"
 #include "relayer/types.h"
 
-namespace relayer {
+namespace relayer::sdk {
 
 class ClientImpl;
 
@@ -45,4 +45,4 @@ struct ConversationRecord {
   bool synced = false;
 };
 
-}  // namespace relayer
+}  // namespace relayer::sdk

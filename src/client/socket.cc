@@ -14,7 +14,7 @@
 
 #include "client/http.h"
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -125,4 +125,4 @@ void Socket::Close() {
   beast::get_lowest_layer(ws_).close();
 }
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-namespace relayer::client {
+namespace relayer::sdk::net {
 
 struct SocketEnd {
   boost::system::error_code ec;
@@ -43,4 +43,4 @@ class Socket : public std::enable_shared_from_this<Socket> {
   uint64_t counter_ = 0;
 };
 
-}  // namespace relayer::client
+}  // namespace relayer::sdk::net
