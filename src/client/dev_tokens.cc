@@ -1,0 +1,59 @@
+#include "relayer/dev_tokens.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "client/client_impl.h"
+#include "client/codec.h"
+#include "client/http.h"
+
+namespace relayer::sdk {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+IdentityTokenProvider DevIdentityTokens(std::string server_url) {
+  return
+      [server_url](const std::string& nonce, const std::string& user, Callback<std::string> done) {
+        std::thread([server_url, nonce, user, done = std::move(done)] {
+          net::HttpRequest req;
+          req.method = "POST";
+          req.url = server_url + "/dev/identity_tokens";
+          req.headers = {{"Accept", "application/vnd.layer+json; version=2.0"},
+                         {"Content-Type", "application/json"}};
+          req.body = json::serialize(json::object{{"user_id", user}, {"nonce", nonce}});
+          asio::io_context ioc;
+          auto fut = asio::co_spawn(ioc, net::HttpFetch(std::move(req), std::chrono::seconds(15)),
+                                    asio::use_future);
+          ioc.run();
+          net::HttpResponse res = fut.get();
+          Status s = ClientImpl::StatusOf(res);
+          boost::system::error_code ec;
+          auto v = json::parse(res.body, ec);
+          std::string token = !ec && v.is_object() ? JStr(v.as_object(), "identity_token") : "";
+          if (s.ok() && token.empty()) s = Status(StatusCode::kServerError, "no identity_token");
+          if (!s.ok()) {
+            done(s);
+            return;
+          }
+          done(std::move(token));
+        }).detach();
+      };
+}
+
+std::string ReadDevAppId(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/dev/app.json");
+  if (!in) return "";
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  auto v = json::parse(text.str(), ec);
+  return !ec && v.is_object() ? JStr(v.as_object(), "app_id") : "";
+}
+
+}  // namespace relayer::sdk
