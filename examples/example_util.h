@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <string>
@@ -16,7 +17,8 @@ namespace example {
 
 using namespace relayer::sdk;
 
-// argv: URL DATA_DIR_OR_APP_ID ... ; exits with usage on error.
+// argv: URL DATA_DIR_OR_APP_ID ... ; exits with usage on error. Identity tokens come from the
+// --dev server, or from the app backend at $RELAYER_IDENTITY_TOKEN_URL when that is set.
 inline ClientOptions OptionsFromArgs(int argc, char** argv, const char* usage) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: %s URL DATA_DIR|APP_ID %s\n", argv[0], usage);
@@ -31,7 +33,9 @@ inline ClientOptions OptionsFromArgs(int argc, char** argv, const char* usage) {
                  argv[2]);
     std::exit(2);
   }
-  options.identity_token = DevIdentityTokens(options.server_url);
+  const char* backend = std::getenv("RELAYER_IDENTITY_TOKEN_URL");
+  options.identity_token =
+      backend ? BackendIdentityTokens(backend) : DevIdentityTokens(options.server_url);
   return options;
 }
 
