@@ -38,4 +38,5 @@ grep -q 'replied to alice: ping' "$dir/bot.out" || { cat "$dir/bot.out" >&2; exi
 
 "$bin/example_query_conversations" "$url" "$dir" alice 1 | tee "$dir/query.out"
 grep -q '^page 2 (1 of 2)$' "$dir/query.out"
+if grep -q '^page 3' "$dir/query.out"; then echo "an empty third page" >&2; exit 1; fi
 grep -q 'echo: ping' "$dir/query.out"
