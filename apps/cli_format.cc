@@ -68,14 +68,21 @@ std::string PartsText(const Message& m) {
   return out;
 }
 
-std::string ClockTime(const Message& m) {
-  std::time_t t = std::chrono::system_clock::to_time_t(m.sentAt());
-  if (t == 0) t = std::time(nullptr);  // not sent yet: now
+namespace {
+
+std::string Clock(std::time_t t) {
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[16];
   std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
   return buf;
+}
+
+}  // namespace
+
+std::string ClockTime(const Message& m) {
+  std::time_t t = std::chrono::system_clock::to_time_t(m.sentAt());
+  return Clock(t == 0 ? std::time(nullptr) : t);  // not sent yet: now
 }
 
 std::string ShortId(const std::string& layer_id) {
@@ -91,7 +98,8 @@ std::string MessageLine(const Message& m) {
 std::string ReceiptLine(const Message& m, const std::string& user, ReceiptState state) {
   std::string text = PartsText(m);
   if (text.size() > 40) text = text.substr(0, 40) + "…";
-  return ClockTime(m) + " [" + ShortId(m.conversationId().str()) + "] " + user + " " +
+  // The receipt's own time (now), not the message's.
+  return Clock(std::time(nullptr)) + " [" + ShortId(m.conversationId().str()) + "] " + user + " " +
          ReceiptWord(state) + " " + SenderName(m) + "'s \"" + text + "\"";
 }
 

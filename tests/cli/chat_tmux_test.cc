@@ -90,5 +90,24 @@ TEST(CliChatTmux, TwoChatsSeeEachOtherAndReceiptsGoFromDeliveredToRead) {
   EXPECT_TRUE(Eventually([&] { return tmux.Sh("has-session -t bob") != 0; }));
 }
 
+// Without a terminal, chat sends each input line and prints messages as lines.
+TEST(CliChat, PipedInputIsSentLineByLine) {
+  DevServer server;
+  TempDir dir;
+  Child bob_tail({"tail", "--as", "bob", "--server", server.url(), "--data", server.data()},
+                 dir.path());
+  ASSERT_TRUE(Eventually([&] { return bob_tail.err().find("tailing as") != std::string::npos; }));
+  std::string out = dir.path() + "/chat.out";
+  std::string cmd = "printf 'first line\\nsecond line\\n' | " +
+                    ChatCommand(server, "alice", "bob") + " > '" + out + "' 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << ReadFile(out);
+  EXPECT_NE(ReadFile(out).find("alice: first line"), std::string::npos) << ReadFile(out);
+  EXPECT_TRUE(Eventually([&] {
+    std::string seen = bob_tail.out();
+    return seen.find("alice: first line") != std::string::npos &&
+           seen.find("alice: second line") != std::string::npos;
+  })) << bob_tail.out();
+}
+
 }  // namespace
 }  // namespace relayer::cli_test
