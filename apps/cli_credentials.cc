@@ -41,7 +41,8 @@ TokenSigner KeySigner(std::string pem, std::string kid, std::string issuer) {
   };
 }
 
-// Runs `sh -c 'COMMAND "$@"' relayer-token NONCE USER` and takes its first output line.
+// Runs `sh -c COMMAND relayer-token NONCE USER` (so $1 is the nonce, $2 the user id; also in
+// $RELAYER_NONCE and $RELAYER_USER_ID) and takes its first output line.
 bool RunTokenCommand(const std::string& command, const std::string& nonce, const std::string& user,
                      std::string& token, std::string& error) {
   int out[2];
@@ -60,8 +61,9 @@ bool RunTokenCommand(const std::string& command, const std::string& nonce, const
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    std::string script = command + " \"$@\"";
-    execl("/bin/sh", "sh", "-c", script.c_str(), "relayer-token", nonce.c_str(), user.c_str(),
+    setenv("RELAYER_NONCE", nonce.c_str(), 1);
+    setenv("RELAYER_USER_ID", user.c_str(), 1);
+    execl("/bin/sh", "sh", "-c", command.c_str(), "relayer-token", nonce.c_str(), user.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
   }

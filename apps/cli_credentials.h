@@ -15,7 +15,7 @@ struct CredentialFlags {
   std::string key_file;       // PEM private key of the app's identity provider
   std::string key_id;         // its kid
   std::string provider_id;    // the `iss` the server expects
-  std::string token_command;  // shell command; gets the nonce and the user id as $1 and $2
+  std::string token_command;  // sh -c command; nonce and user id in $1 and $2
 };
 
 // Answers one challenge: fills `token`, or `error` (one line) and returns false. Blocking (may

@@ -18,7 +18,7 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
   cmd->add_option("--key-id", f.credentials.key_id, "The key's id (kid)");
   cmd->add_option("--provider-id", f.credentials.provider_id, "Identity provider id (iss)");
   cmd->add_option("--token-command", f.credentials.token_command,
-                  "Command printing an identity token; gets the nonce and user id as $1 $2");
+                  "sh command printing an identity token; the nonce is $1, the user id $2");
   cmd->add_option("--timeout", f.timeout_seconds, "Seconds to wait for the server [30]");
 }
 

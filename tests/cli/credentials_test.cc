@@ -37,7 +37,8 @@ TEST(CliCredentials, TokenCommandGetsTheNonceAndUserId) {
   // The command records its arguments and signs with `relayer token`, as an app backend would.
   std::string log = dir.path() + "/args";
   std::string command = "echo \"$1 $2\" > '" + log + "'; " + std::string(RELAYER_BIN) +
-                        " token --data '" + server.data() + "' --user \"$2\" --nonce \"$1\"; :";
+                        " token --data '" + server.data() +
+                        "' --user \"$RELAYER_USER_ID\" --nonce \"$1\"";
   Outcome run = RunRelayer({"send", "--as", "carol", "--to", "bob", "via a token command",
                             "--server", server.url(), "--app-id", DevAppField(server, "app_id"),
                             "--token-command", command});
