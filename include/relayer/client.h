@@ -44,11 +44,11 @@ using IdentityTokenProvider = std::function<void(
     const std::string& nonce, const std::string& user_id, Callback<std::string> done)>;
 
 struct ClientOptions {
-  std::string app_id;      // "layer:///apps/staging/UUID" (or the bare UUID)
-  std::string server_url;  // "http://host:port"; the WebSocket is at <url>/websocket/
-  IdentityTokenProvider identity_token;
+  std::string app_id = {};      // "layer:///apps/staging/UUID" (or the bare UUID)
+  std::string server_url = {};  // "http://host:port"; the WebSocket is at <url>/websocket/
+  IdentityTokenProvider identity_token = {};
   // SQLite file keeping the send queue across restarts; empty keeps it in memory only.
-  std::string queue_path;
+  std::string queue_path = {};
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{10'000};
   std::chrono::milliseconds request_timeout{15'000};

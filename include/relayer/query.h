@@ -18,9 +18,11 @@ struct QueryOptions {
 
 template <typename T>
 struct QueryPage {
-  std::vector<T> items;      // conversations newest first; messages newest first (as Layer pages)
-  int64_t total = 0;         // all items on the server (Layer-Count)
-  std::string next_from_id;  // pass as QueryOptions::from_id; empty when this was the last page
+  std::vector<T> items;  // conversations newest first; messages newest first (as Layer pages)
+  int64_t total = 0;     // all items on the server (Layer-Count)
+  // Pass as QueryOptions::from_id; empty when this was the last page (the SDK asks the server
+  // for one item more than page_size to know; at page_size 100 a last page may come back empty).
+  std::string next_from_id;
   bool hasMore() const { return !next_from_id.empty(); }
 };
 

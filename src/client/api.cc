@@ -253,8 +253,20 @@ void ClientImpl::LoadConversation(const ConversationId& id, Callback<Conversatio
 }
 
 namespace {
+// One item more than asked for (within Layer's maximum of 100), so that a full page knows
+// whether another follows without an empty last page.
+int FetchSize(int page_size) { return std::min(std::clamp(page_size, 1, 100) + 1, 100); }
+
+template <typename T>
+void FinishPage(QueryPage<T>& page, int page_size) {
+  size_t size = static_cast<size_t>(std::clamp(page_size, 1, 100));
+  bool more = page.items.size() > size || (size == 100 && page.items.size() == 100);
+  if (page.items.size() > size) page.items.resize(size);
+  if (more) page.next_from_id = page.items.back().id().str();
+}
+
 std::string PageQuery(const QueryOptions& o) {
-  std::string q = "?page_size=" + std::to_string(std::clamp(o.page_size, 1, 100));
+  std::string q = "?page_size=" + std::to_string(FetchSize(o.page_size));
   if (!o.from_id.empty()) q += "&from_id=" + Codec::Uuid(o.from_id);
   return q;
 }
@@ -282,8 +294,7 @@ void ClientImpl::QueryConversations(const QueryOptions& options,
           if (auto rec = UpsertConversationOnIo(item.as_object(), false))
             page.items.push_back(Conversation(rec));
       page.total = std::atoll(res.Header("Layer-Count").c_str());
-      if (static_cast<int>(page.items.size()) >= std::clamp(size, 1, 100))
-        page.next_from_id = page.items.back().id().str();
+      FinishPage(page, size);
       if (done) done(std::move(page));
     };
     asio::co_spawn(*ioc_, std::move(task), asio::detached);
@@ -311,8 +322,7 @@ void ClientImpl::QueryMessages(const ConversationId& id, const QueryOptions& opt
           if (auto rec = UpsertMessageOnIo(item.as_object(), false))
             page.items.push_back(Message(rec));
       page.total = std::atoll(res.Header("Layer-Count").c_str());
-      if (static_cast<int>(page.items.size()) >= std::clamp(size, 1, 100))
-        page.next_from_id = page.items.back().id().str();
+      FinishPage(page, size);
       if (done) done(std::move(page));
     };
     asio::co_spawn(*ioc_, std::move(task), asio::detached);
