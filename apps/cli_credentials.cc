@@ -126,7 +126,7 @@ bool MakeCredentials(const CredentialFlags& f, Credentials& out, std::string& er
   if (!dev.ok() || !dev->app.dev_private_pem) {
     error = "no credentials: " + f.data_dir +
             " holds no dev app (start `relayer serve --dev --data " + f.data_dir +
-            "`, or pass --key-file or --token-command)";
+            "`, or pass --app-id of a --dev server, --key-file or --token-command)";
     return false;
   }
   out.app_id = f.app_id.empty() ? dev->app.id.str() : f.app_id;

@@ -4,6 +4,8 @@
 #include <future>
 #include <iostream>
 
+#include "relayer/dev_tokens.h"
+
 namespace relayer::apps {
 
 void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
@@ -62,25 +64,31 @@ Status WaitFor(const std::function<void(StatusCallback)>& start,
 }
 
 int ConnectClient(const ClientFlags& f, std::unique_ptr<Client>& out) {
+  ClientOptions options;
+  options.server_url = f.server_url;
+  options.request_timeout = Timeout(f);
   Credentials creds;
   std::string error;
-  if (!MakeCredentials(f.credentials, creds, error)) {
+  const CredentialFlags& c = f.credentials;
+  if (MakeCredentials(c, creds, error)) {
+    options.app_id = creds.app_id;
+    options.identity_token = [sign = creds.sign](const std::string& nonce, const std::string& user,
+                                                 Callback<std::string> done) {
+      std::string token, err;
+      if (sign(nonce, user, token, err)) {
+        done(token);
+      } else {
+        done(Status(StatusCode::kUnauthenticated, err));
+      }
+    };
+  } else if (!c.app_id.empty() && c.key_file.empty() && c.token_command.empty()) {
+    // Only an app id: a --dev server signs the tokens itself (POST /dev/identity_tokens).
+    options.app_id = c.app_id;
+    options.identity_token = DevIdentityTokens(f.server_url);
+  } else {
     std::cerr << "relayer: " << error << std::endl;
     return kExitAuth;
   }
-  ClientOptions options;
-  options.app_id = creds.app_id;
-  options.server_url = f.server_url;
-  options.request_timeout = Timeout(f);
-  options.identity_token = [sign = creds.sign](const std::string& nonce, const std::string& user,
-                                               Callback<std::string> done) {
-    std::string token, err;
-    if (sign(nonce, user, token, err)) {
-      done(token);
-    } else {
-      done(Status(StatusCode::kUnauthenticated, err));
-    }
-  };
   auto client = std::make_unique<Client>(std::move(options));
   Subscription watch = 0;
   Status s = WaitFor(

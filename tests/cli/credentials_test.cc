@@ -48,5 +48,15 @@ TEST(CliCredentials, TokenCommandGetsTheNonceAndUserId) {
   EXPECT_GT(args.size(), std::string(" carol\n").size()) << "no nonce: " << args;
 }
 
+// Without the server's data folder, an app id is enough: the --dev server signs the tokens.
+TEST(CliCredentials, DevServerSignsTokensWhenOnlyTheAppIdIsGiven) {
+  DevServer server;
+  TempDir elsewhere;
+  Outcome run = RunRelayer({"send", "--as", "alice", "--to", "bob", "signed by the server",
+                            "--server", server.url(), "--data", elsewhere.path(), "--app-id",
+                            DevAppField(server, "app_id")});
+  EXPECT_EQ(run.code, 0) << run.err;
+}
+
 }  // namespace
 }  // namespace relayer::cli_test
