@@ -34,7 +34,6 @@ struct Inbox {
   std::vector<Message> added;
   std::map<std::string, TypingState> typing;
   std::string connection;
-  bool changed = false;
   int wake[2] = {-1, -1};
 
   void Wake() { (void)!write(wake[1], "x", 1); }
@@ -50,7 +49,9 @@ class Chat {
       if (s.id() == m.id()) return;
     shown_.push_back(m);
     if (SenderName(m) != o_.client.user && !m.isRead()) Message(m).markRead();
-    if (!screen_.interactive()) std::cout << Line(m) << std::endl;
+    if (screen_.interactive()) return;
+    std::cout << Line(m) << std::endl;  // its mark as of now; later changes print below
+    printed_[m.id().str()] = LeastRecipientState(m);
   }
 
   void Send(const std::string& text) {
