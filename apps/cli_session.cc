@@ -14,7 +14,7 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
   cmd->add_option("--data", f.credentials.data_dir,
                   "Data folder of a `relayer serve --dev` (its dev app signs tokens) [./data]");
   cmd->add_option("--app-id", f.credentials.app_id,
-                  "Layer app id (with --key-file/--token-command)");
+                  "Layer app id (with --key-file/--token-command; alone: a --dev server signs)");
   cmd->add_option("--key-file", f.credentials.key_file,
                   "PEM private key that signs identity tokens");
   cmd->add_option("--key-id", f.credentials.key_id, "The key's id (kid)");
