@@ -35,13 +35,16 @@ struct ChangeList {
   }
 };
 
-// New messages arrived (from the server: received, or this client's own from another device).
+// New messages: received, this user's own from another device, or sent here (announced when
+// send() is called, before the server has them; Message::isSent() tells which).
 struct MessagesAddEvent {
   std::vector<Message> messages;
 };
 struct MessagesChangeEvent : ChangeList {
   Message target;
 };
+// New conversations: created here (at once, before the server has them), by others (a create
+// change), or fetched with Client::loadConversation. Query results raise no event.
 struct ConversationsAddEvent {
   std::vector<Conversation> conversations;
 };

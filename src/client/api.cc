@@ -72,6 +72,8 @@ Conversation ClientImpl::CreateConversation(const ConversationOptions& options,
   op.object_id = rec->id.str();
   op.done = std::move(done);
   PostEnqueue(std::move(op));
+  // As in the Web SDK, a conversation made here is announced at once (it syncs later).
+  Post([this, rec] { Emit(on_conversations_add_, ConversationsAddEvent{{Conversation(rec)}}); });
   return Conversation(rec);
 }
 
@@ -123,6 +125,8 @@ void ClientImpl::SendMessage(const std::shared_ptr<MessageRecord>& msg, const No
   op.object_id = msg->id.str();
   op.done = std::move(done);
   PostEnqueue(std::move(op));
+  // As in the Web SDK, a message being sent is announced at once (isSent() tells the rest).
+  Post([this, msg] { Emit(on_messages_add_, MessagesAddEvent{{Message(msg)}}); });
 }
 
 void ClientImpl::MarkRead(const std::shared_ptr<MessageRecord>& msg) {

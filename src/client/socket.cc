@@ -55,7 +55,12 @@ asio::awaitable<boost::system::error_code> Socket::Open(const std::string& serve
   co_await std::move(connect_aw);
   if (ec) co_return ec;
   lowest.expires_never();  // the websocket stream has its own timeouts (pings, idle)
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  // Pings after 30 s of silence and gives up after 60 s: a vanished server (no FIN) is noticed
+  // and the SDK reconnects instead of waiting forever.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::sec_websocket_protocol, "layer-2.0");
   }));

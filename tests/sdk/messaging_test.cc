@@ -29,13 +29,18 @@ TEST_F(SdkTest, ReceiptsGoSentDeliveredReadAcrossTwoClients) {
     }
   });
 
+  Events<MessagesAddEvent> alice_adds;
+  alice->onMessagesAdd([&](const MessagesAddEvent& e) { alice_adds.Add(e); });
   Conversation conv = alice->createConversation({.participants = {"bob"}});
   Message msg = conv.createMessage("hello bob");
   EXPECT_EQ(StateOf(msg, "bob"), ReceiptState::kPending);
+  EXPECT_EQ(alice_adds.size(), 0u);  // created, not sent: not announced yet
   auto [cb, f] = StatusPromise();
   msg.send({.text = "alice: hello bob", .sound = "ding"}, cb);
   ASSERT_TRUE(Wait(f).ok());
   EXPECT_TRUE(msg.isSent());
+  ASSERT_EQ(alice_adds.size(), 1u);  // announced once, when send() was called
+  EXPECT_EQ(alice_adds.Snapshot()[0].messages.at(0), msg);
   EXPECT_GT(msg.position(), 0);
 
   ASSERT_TRUE(PollUntil([&] { return bob_adds.size() == 1; }));

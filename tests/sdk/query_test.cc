@@ -134,5 +134,35 @@ TEST_F(SdkTest, ParticipantChangesClearDistinctAndReachOthers) {
   EXPECT_TRUE(saw);
 }
 
+TEST_F(SdkTest, MetadataAndRemovedParticipantsReachOthers) {
+  auto alice = Connected("alice");
+  auto bob = Connected("bob");
+  Events<ConversationsChangeEvent> bob_changes;
+  bob->onConversationsChange([&](const ConversationsChangeEvent& e) { bob_changes.Add(e); });
+  auto [cb, f] = StatusPromise();
+  Conversation conv = alice->createConversation(
+      {.participants = {"bob", "carol"}, .distinct = false, .metadata = {{"title.en", "Hi"}}}, cb);
+  ASSERT_TRUE(Wait(f).ok());
+  ASSERT_TRUE(PollUntil([&] { return bool(bob->getConversation(conv.id())); }));
+  Conversation bobs = bob->getConversation(conv.id());
+  EXPECT_EQ(bobs.metadata(), (Metadata{{"title.en", "Hi"}}));
+
+  auto [cb2, f2] = StatusPromise();
+  conv.setMetadata("title.de", "Hallo", cb2);
+  ASSERT_TRUE(Wait(f2).ok());
+  ASSERT_TRUE(PollUntil([&] { return bobs.metadata().count("title.de") == 1; }));
+  EXPECT_EQ(bobs.metadata(), (Metadata{{"title.de", "Hallo"}, {"title.en", "Hi"}}));
+  auto [cb3, f3] = StatusPromise();
+  conv.removeParticipants({"carol"}, cb3);
+  ASSERT_TRUE(Wait(f3).ok());
+  ASSERT_TRUE(PollUntil([&] { return bobs.participants().size() == 2; }));
+  bool saw_metadata = false;
+  for (const auto& e : bob_changes.Snapshot())
+    if (const auto* c = e.changeFor("metadata"))
+      saw_metadata = std::get<Metadata>(c->new_value).count("title.de") == 1 &&
+                     std::get<Metadata>(c->old_value).count("title.de") == 0;
+  EXPECT_TRUE(saw_metadata);
+}
+
 }  // namespace
 }  // namespace relayer::sdk::test

@@ -1,5 +1,7 @@
 // The send queue: sends made while the server is down, a server restart in the middle of a
 // burst, and a queue persisted across a restart of the application itself.
+#include <sqlite3.h>
+
 #include "sdk/sdk_fixture.h"
 
 namespace relayer::sdk::test {
@@ -65,6 +67,49 @@ TEST_F(SdkTest, PersistedQueueSurvivesAnApplicationRestart) {
   auto texts = MessageTexts("bob", conv_id);
   ASSERT_EQ(texts.size(), 2u);
   EXPECT_EQ(texts[0], "kept 1");
+}
+
+}  // namespace
+}  // namespace relayer::sdk::test
+
+namespace relayer::sdk::test {
+namespace {
+
+// A crash between the server's commit and the queue's removal leaves a send in the queue file
+// that the server already has: resending it (same client-chosen id) must not duplicate it.
+TEST_F(SdkTest, ResendOfACommittedMessageDoesNotDuplicate) {
+  std::string path = TempPath("queue.sqlite");
+  std::string conv_id, msg_id;
+  {
+    auto alice = Connected("alice", path);
+    auto [cb, f] = StatusPromise();
+    Conversation conv = alice->createConversation({.participants = {"bob"}});
+    Message msg = conv.createMessage("once");
+    msg.send({}, cb);
+    ASSERT_TRUE(Wait(f).ok());
+    conv_id = conv.id().str();
+    msg_id = msg.id().str();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string body =
+      R"({"id":")" + msg_id + R"(","parts":[{"mime_type":"text/plain","body":"once"}]})";
+  std::string sql =
+      "INSERT INTO ops (user, kind, method, path, body, object_id) VALUES ('alice', 'message', "
+      "'POST', '/conversations/" +
+      it::Uuid(conv_id) + "/messages', '" + body + "', '" + msg_id + "')";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto alice = NewClient(path);
+  Events<MessagesAddEvent> adds;  // the server's 409 id_in_use carries the message: adopted
+  alice->onMessagesAdd([&](const MessagesAddEvent& e) { adds.Add(e); });
+  alice->connect("alice");
+  ASSERT_TRUE(PollUntil([&] { return adds.size() == 1; }));
+  EXPECT_EQ(adds.Snapshot()[0].messages.at(0).id().str(), msg_id);
+  EXPECT_TRUE(adds.Snapshot()[0].messages.at(0).isSent());
+  EXPECT_TRUE(PollUntil([&] { return alice->pendingCount() == 0; }));
+  EXPECT_EQ(MessageTexts("bob", conv_id), (std::vector<std::string>{"once"}));
 }
 
 }  // namespace
