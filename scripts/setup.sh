@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev
   libexpat1-dev libgoogle-perftools-dev
 )
-TEST_PACKAGES=(curl chromium)
+TEST_PACKAGES=(curl chromium tmux)
 
 want=("${BUILD_PACKAGES[@]}")
 if [[ "${1:-}" == "--with-tests" ]]; then want+=("${TEST_PACKAGES[@]}"); fi
