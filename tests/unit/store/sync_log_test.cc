@@ -132,7 +132,10 @@ TEST_P(StoreConformance, SyncLogHasPlatformApiActions) {
   ann.id = MessageId("a0000000-0000-4000-8000-00000000000a");
   ann.sender_name = "Ops";
   ann.recipients = {U("ann"), U("bob")};
-  ann.parts = {MessagePart{"text/plain", "maintenance at noon"}};
+  MessagePart part;
+  part.mime_type = "text/plain";
+  part.body = "maintenance at noon";
+  ann.parts = {part};
   ann.now = Now();
   ASSERT_TRUE(Write(ann).status.ok());
   EXPECT_EQ(Lines(store(), app_),
