@@ -34,6 +34,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     PQfinish(conn);
     return s;
   }
+  // Notices (e.g. "drop cascades to ...") are information, not errors: keep them off stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 
