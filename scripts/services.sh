@@ -58,7 +58,7 @@ relayer_services_fail() {
 relayer_services_start() {
   local bins pg_port redis_port
   # The newest installed major version (Debian 12: 15).
-  bins=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  bins=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   [[ -x "$bins/initdb" ]] || { echo "services: no PostgreSQL under /usr/lib/postgresql" >&2; return 1; }
   command -v redis-server >/dev/null || { echo "services: redis-server not installed" >&2; return 1; }
   relayer_services_pg_bin=$bins
