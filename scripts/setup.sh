@@ -9,8 +9,10 @@ BUILD_PACKAGES=(
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   libexpat1-dev libgoogle-perftools-dev
+  libpq-dev libhiredis-dev
 )
-TEST_PACKAGES=(curl chromium tmux)
+# postgresql, redis-server: the throwaway engines scripts/services.sh starts for the scale-out tests.
+TEST_PACKAGES=(curl chromium tmux postgresql redis-server)
 
 want=("${BUILD_PACKAGES[@]}")
 if [[ "${1:-}" == "--with-tests" ]]; then want+=("${TEST_PACKAGES[@]}"); fi

@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 # The benchmark smoke tests (ctest BenchSmoke.*) also run S1 against the uWebSockets.js relay.
 (cd bench/relay && npm ci --no-audit --no-fund --loglevel=error)
 
+# A throwaway PostgreSQL and Redis on loopback for the scale-out tests (RELAYER_TEST_PG,
+# RELAYER_TEST_REDIS); stopped when this script exits.
+source ./scripts/services.sh
+
 echo "== C++ tests (ctest, with short smoke runs of the benchmark scenarios)"
 (cd build && ctest --output-on-failure -j2 --timeout 300)
 
