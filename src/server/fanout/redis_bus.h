@@ -1,0 +1,93 @@
+// RedisBus: Redis pub/sub for the fan-out between Relayer nodes (issue 7, docs/scaling.md).
+//
+// A node publishes committed changes on a channel per recipient user and subscribes to the
+// channels of the users connected to it. Redis delivers at most once and keeps nothing, so the
+// bus reports every gap instead of hiding it: after a lost subscriber connection comes back and
+// every channel is subscribed again, on_resubscribed names those channels, and the caller reads
+// what it missed from the store's per-user change log (user_changes.user_seq).
+//
+// I/O: two TCP connections per bus (RESP2 allows no PUBLISH on a subscribed connection), both
+// Asio sockets on a strand of the executor given to the constructor. hiredis only formats
+// commands and parses replies, so nothing blocks the executor's threads. Each connection
+// reconnects by itself with exponential backoff.
+//
+// Threading: every public method may be called from any thread; it posts to the bus's strand.
+// All callbacks run on that strand, one at a time. Stop() (also run by the destructor) makes sure
+// no callback starts after the strand has run it; a callback already running finishes. Callers
+// that free what their callbacks capture must therefore stop the bus first and let the executor
+// run (or stop the executor) before freeing it.
+//
+// Payloads and channel names are binary-safe (NUL bytes included).
+//
+// Not wired into the server yet: nothing in the Hub publishes or subscribes (see docs/scaling.md).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace relayer::fanout {
+
+struct RedisBusOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds min_backoff{50};    // first wait after a failed connect
+  std::chrono::milliseconds max_backoff{2000};  // the doubling stops here
+  // Names the connections NAME-pub and NAME-sub (CLIENT SETNAME) so operators and tests can find
+  // them in CLIENT LIST; letters, digits and -_. only (Redis refuses spaces). Empty: no name.
+  std::string client_name;
+
+  // "host:port" (IPv6 as "[::1]:6379"); kInvalidRequest when it does not parse.
+  static Result<RedisBusOptions> FromAddress(std::string_view address);
+};
+
+struct RedisBusHandlers {
+  // A message on a channel this bus is subscribed to (Unsubscribe stops delivery at once, even
+  // for messages Redis had already sent). Per channel, messages arrive in publish order.
+  std::function<void(std::string_view channel, std::string_view payload)> on_message;
+  // The subscriber connection was lost and is back: every channel listed is subscribed again.
+  // Messages published on them between the loss and now were dropped by Redis; fill the gap
+  // from the store. Not called for the first connection.
+  std::function<void(const std::vector<std::string>& channels)> on_resubscribed;
+};
+
+class RedisBus {
+ public:
+  RedisBus(boost::asio::any_io_executor executor, RedisBusOptions options,
+           RedisBusHandlers handlers);
+  ~RedisBus();  // Stop()
+  RedisBus(const RedisBus&) = delete;
+  RedisBus& operator=(const RedisBus&) = delete;
+
+  // Publishes payload on channel. done (optional, on the strand) gets the number of subscribed
+  // connections Redis delivered to, or kServiceUnavailable when the publisher connection is down
+  // or is lost before Redis answers: the message may or may not have been delivered, which the
+  // per-user sequence on the receiving side tolerates. Nothing is queued across a reconnect.
+  void Publish(std::string channel, std::string payload,
+               std::function<void(Result<std::int64_t>)> done = {});
+
+  // Adds channel to the subscriptions, kept across reconnects. done (optional) runs once Redis
+  // has confirmed the subscription: from then on every publish on it reaches on_message. While
+  // disconnected, done waits for the reconnect.
+  void Subscribe(std::string channel, std::function<void()> done = {});
+  // Removes channel; no message on it reaches on_message after this call has run on the strand.
+  void Unsubscribe(std::string channel);
+
+  // Closes both connections for good. No callback runs after this has run on the strand;
+  // pending Publish and Subscribe callbacks are dropped, not called.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace relayer::fanout
