@@ -2,8 +2,11 @@
 // tests that need it skip with a message when it is unset. Every wait has a deadline.
 #include "server/fanout/redis_bus.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdlib>
 #include <future>
 #include <mutex>
@@ -154,6 +158,40 @@ class Admin {
 
  private:
   redisContext* ctx_ = nullptr;
+};
+
+// A private redis-server child on a fixed port, so that a test can stop and restart the server
+// without disturbing the shared one.
+class RedisProcess {
+ public:
+  explicit RedisProcess(std::uint16_t port) : port_(std::to_string(port)) {}
+  ~RedisProcess() { Stop(); }
+  bool Start() {
+    std::vector<std::string> args{"redis-server", "--bind", "127.0.0.1",    "--port", port_,
+                                  "--save",       "",       "--appendonly", "no",     "--loglevel",
+                                  "warning",      "--dir",  "/tmp"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    const int rc = posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) pid_ = -1;
+    return rc == 0;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);  // like a crash: no goodbye to the clients
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  std::string port_;
+  pid_t pid_ = -1;
 };
 
 TEST(RedisBusOptions, ParsesHostPortAndRejectsGarbage) {
@@ -314,6 +352,38 @@ TEST_F(RedisBusTest, PublisherReconnectsAfterItsConnectionIsKilled) {
   ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) >= 2; }));
   std::lock_guard lock(b_inbox.mu);
   EXPECT_EQ(b_inbox.messages.back().second, "after");
+}
+
+TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
+  REQUIRE_REDIS(opts);  // the services are there, so redis-server is installed
+  asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
+  opts.port = probe.local_endpoint().port();
+  probe.close();
+  RedisProcess server(opts.port);
+  ASSERT_TRUE(server.Start());
+  Inbox a_inbox, b_inbox;
+  RedisBus& a = NewBus(opts, a_inbox);
+  RedisBus& b = NewBus(opts, b_inbox);
+  const std::string ch = Unique("restart");
+  ASSERT_TRUE(SubscribeAndWait(b, ch)) << "private redis-server on " << opts.port << " not up";
+  EXPECT_EQ(PublishAndWait(a, ch, "before"), 1);
+
+  server.Stop();
+  EXPECT_EQ(PublishAndWait(a, ch, "while down"), -1);
+  ASSERT_TRUE(server.Start());
+  ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.resubscribed.size() == 1; }))
+      << "on_resubscribed was not called after the restart";
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  std::int64_t receivers = -1;
+  while (receivers != 1 && std::chrono::steady_clock::now() < deadline) {
+    receivers = PublishAndWait(a, ch, "after");
+    if (receivers != 1) std::this_thread::sleep_for(10ms);  // pacing only, not an assertion
+  }
+  ASSERT_EQ(receivers, 1);
+  ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) == 2; }));
+  std::lock_guard lock(b_inbox.mu);
+  EXPECT_EQ(b_inbox.messages.back().second, "after");
+  EXPECT_EQ(b_inbox.resubscribed.front(), std::vector<std::string>{ch});
 }
 
 TEST_F(RedisBusTest, PublishFailsWhenRedisIsUnreachable) {
