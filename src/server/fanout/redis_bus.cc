@@ -55,9 +55,15 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
   RedisBusHandlers handlers;
   std::shared_ptr<RespLink> pub, sub;
   std::atomic<bool> stopped{false};
+  size_t max_pending_publishes = 0;
 
-  std::deque<std::function<void(Result<std::int64_t>)>> pub_waiting;  // one per PUBLISH sent
-  std::set<std::string> channels;                                     // what we want
+  struct PendingPublish {
+    std::string command;  // kept until answered, to send again after a lost connection
+    std::function<void(Result<std::int64_t>)> done;
+  };
+  std::deque<PendingPublish> pub_unsent;   // waiting for the publisher connection
+  std::deque<PendingPublish> pub_waiting;  // sent, answers come back in this order
+  std::set<std::string> channels;          // what we want
   std::map<std::string, std::vector<std::function<void()>>> sub_waiting;
   bool sub_was_connected = false;
   bool gap_open = false;  // lost the subscriber; on_resubscribed is owed
@@ -68,6 +74,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
   explicit Impl(asio::any_io_executor ex) : strand(asio::make_strand(ex)) {}
 
   void Init(const RedisBusOptions& o) {
+    max_pending_publishes = o.max_pending_publishes;
     RespLinkOptions lo{o.host, o.port, o.connect_timeout, o.min_backoff, o.max_backoff, {}};
     RespLinkOptions pub_options = lo, sub_options = lo;
     if (!o.client_name.empty()) {
@@ -77,14 +84,17 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
     // Links hold weak references: the bus owns them, not the other way round.
     std::weak_ptr<Impl> weak = weak_from_this();
     pub = std::make_shared<RespLink>(strand, pub_options,
-                                     RespLink::Hooks{[] {},
+                                     RespLink::Hooks{[weak] {
+                                                       if (auto self = weak.lock())
+                                                         self->OnPublisherConnected();
+                                                     },
                                                      [weak](const redisReply& r) {
                                                        if (auto self = weak.lock())
                                                          self->OnPublishReply(r);
                                                      },
-                                                     [weak](const Status& why) {
+                                                     [weak](const Status&) {
                                                        if (auto self = weak.lock())
-                                                         self->OnPublisherLost(why);
+                                                         self->OnPublisherLost();
                                                      }});
     sub = std::make_shared<RespLink>(strand, sub_options,
                                      RespLink::Hooks{[weak] {
@@ -108,17 +118,30 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
   void Publish(std::string channel, std::string payload,
                std::function<void(Result<std::int64_t>)> done) {
     if (stopped) return;
-    const std::string cmd = RespLink::Format({"PUBLISH", channel, payload});
-    if (!pub->Send(cmd)) {
-      if (done) done(Status(ErrorCode::kServiceUnavailable, "redis: publisher not connected"));
+    if (pub_unsent.size() + pub_waiting.size() >= max_pending_publishes) {
+      // Redis is slow or away; buffering more would only grow memory without bound.
+      if (done) done(Status(ErrorCode::kServiceUnavailable, "redis: too many publishes waiting"));
       return;
     }
-    pub_waiting.push_back(std::move(done));
+    PendingPublish p{RespLink::Format({"PUBLISH", channel, payload}), std::move(done)};
+    if (pub_unsent.empty() && pub->Send(p.command)) {
+      pub_waiting.push_back(std::move(p));
+    } else {
+      pub_unsent.push_back(std::move(p));  // OnPublisherConnected sends it, in order
+    }
+  }
+
+  void OnPublisherConnected() {
+    while (!pub_unsent.empty()) {
+      if (!pub->Send(pub_unsent.front().command)) return;
+      pub_waiting.push_back(std::move(pub_unsent.front()));
+      pub_unsent.pop_front();
+    }
   }
 
   void OnPublishReply(const redisReply& r) {
     if (pub_waiting.empty()) return;  // an answer we did not ask for; nothing to match it to
-    auto done = std::move(pub_waiting.front());
+    auto done = std::move(pub_waiting.front().done);
     pub_waiting.pop_front();
     if (!done || stopped) return;
     if (r.type == REDIS_REPLY_INTEGER) {
@@ -128,11 +151,13 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void OnPublisherLost(const Status& why) {
-    auto waiting = std::move(pub_waiting);
-    pub_waiting.clear();
-    for (auto& done : waiting) {
-      if (done && !stopped) done(Status(ErrorCode::kServiceUnavailable, why.message()));
+  // Unanswered publishes may or may not have reached Redis. They go out again after the
+  // reconnect, ahead of the unsent ones: at least once, in order. Receivers drop repeats by
+  // user_seq.
+  void OnPublisherLost() {
+    while (!pub_waiting.empty()) {
+      pub_unsent.push_front(std::move(pub_waiting.back()));
+      pub_waiting.pop_back();
     }
   }
 
@@ -211,6 +236,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void Stop() {
+    pub_unsent.clear();
     pub_waiting.clear();
     sub_waiting.clear();
     pub->Stop();

@@ -24,6 +24,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,6 +45,10 @@ struct RedisBusOptions {
   // Names the connections NAME-pub and NAME-sub (CLIENT SETNAME) so operators and tests can find
   // them in CLIENT LIST; letters, digits and -_. only (Redis refuses spaces). Empty: no name.
   std::string client_name;
+  // Publishes not yet answered by Redis (unsent while disconnected, or sent); past this Publish
+  // fails at once with kServiceUnavailable instead of buffering without bound while Redis is
+  // slow or away.
+  size_t max_pending_publishes = 10000;
 
   // "host:port" (IPv6 as "[::1]:6379"); kInvalidRequest when it does not parse.
   static Result<RedisBusOptions> FromAddress(std::string_view address);
@@ -67,10 +72,13 @@ class RedisBus {
   RedisBus(const RedisBus&) = delete;
   RedisBus& operator=(const RedisBus&) = delete;
 
-  // Publishes payload on channel. done (optional, on the strand) gets the number of subscribed
-  // connections Redis delivered to, or kServiceUnavailable when the publisher connection is down
-  // or is lost before Redis answers: the message may or may not have been delivered, which the
-  // per-user sequence on the receiving side tolerates. Nothing is queued across a reconnect.
+  // Publishes payload on channel; it reaches Redis at least once: while the publisher connection
+  // is down the publish waits for it, and one sent but not answered when the connection was lost
+  // is sent again (receivers drop repeats by their per-user sequence). Per bus, publishes reach
+  // Redis in call order, repeats included. Redis itself delivers only to connections subscribed
+  // at that moment; a subscriber's gaps are what on_resubscribed reports. done (optional, on the
+  // strand) gets the number of subscribed connections Redis delivered to, once Redis answers;
+  // kServiceUnavailable at once when max_pending_publishes are already waiting.
   void Publish(std::string channel, std::string payload,
                std::function<void(Result<std::int64_t>)> done = {});
 

@@ -136,6 +136,8 @@ asio::awaitable<Status> RespLink::ConnectOnce() {
                           std::to_string(options_.port) + ": " + cec.message());
   }
   socket_.set_option(tcp::no_delay(true), ec);
+  // No PING of our own yet: the kernel's keepalive is what notices a peer that vanished silently.
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
   ++generation_;
   co_return Status::Ok();
 }

@@ -12,6 +12,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -341,14 +342,9 @@ TEST_F(RedisBusTest, PublisherReconnectsAfterItsConnectionIsKilled) {
   ASSERT_TRUE(SubscribeAndWait(b, ch));
   EXPECT_EQ(PublishAndWait(a, ch, "before"), 1);
   ASSERT_EQ(admin.KillNamed(a_opts.client_name + "-pub", "normal"), 1);
-  // Publishes fail (kServiceUnavailable) until the link is back; retry until one is delivered.
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  std::int64_t receivers = -1;
-  while (receivers != 1 && std::chrono::steady_clock::now() < deadline) {
-    receivers = PublishAndWait(a, ch, "after");
-    if (receivers != 1) std::this_thread::sleep_for(10ms);  // pacing only, not an assertion
-  }
-  ASSERT_EQ(receivers, 1);
+  // Whether or not the bus has noticed the kill yet, this publish waits for the reconnect (or is
+  // sent again after it) and is answered.
+  ASSERT_EQ(PublishAndWait(a, ch, "after"), 1);
   ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) >= 2; }));
   std::lock_guard lock(b_inbox.mu);
   EXPECT_EQ(b_inbox.messages.back().second, "after");
@@ -369,24 +365,53 @@ TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
   EXPECT_EQ(PublishAndWait(a, ch, "before"), 1);
 
   server.Stop();
-  EXPECT_EQ(PublishAndWait(a, ch, "while down"), -1);
+  // Published while Redis is down: held until the publisher is back, then sent. Whether b hears
+  // it depends on whether b has re-subscribed by then; that is the gap on_resubscribed reports.
+  auto down_answer = std::make_shared<std::promise<bool>>();
+  auto down_answered = down_answer->get_future();
+  a.Publish(ch, "while down",
+            [down_answer](Result<std::int64_t> r) { down_answer->set_value(r.ok()); });
   ASSERT_TRUE(server.Start());
   ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.resubscribed.size() == 1; }))
       << "on_resubscribed was not called after the restart";
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  std::int64_t receivers = -1;
-  while (receivers != 1 && std::chrono::steady_clock::now() < deadline) {
-    receivers = PublishAndWait(a, ch, "after");
-    if (receivers != 1) std::this_thread::sleep_for(10ms);  // pacing only, not an assertion
-  }
-  ASSERT_EQ(receivers, 1);
-  ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) == 2; }));
+  EXPECT_EQ(PublishAndWait(a, ch, "after"), 1);
+  // Answers come in publish order, so the earlier one is answered by now.
+  ASSERT_EQ(down_answered.wait_for(0s), std::future_status::ready);
+  EXPECT_TRUE(down_answered.get());
+  // "after" was published last, so once it is in nothing else can follow it.
+  ASSERT_TRUE(b_inbox.WaitFor(
+      [&] { return b_inbox.CountOn(ch) >= 2 && b_inbox.messages.back().second == "after"; }));
   std::lock_guard lock(b_inbox.mu);
-  EXPECT_EQ(b_inbox.messages.back().second, "after");
+  EXPECT_EQ(b_inbox.messages.front().second, "before");
   EXPECT_EQ(b_inbox.resubscribed.front(), std::vector<std::string>{ch});
 }
 
-TEST_F(RedisBusTest, PublishFailsWhenRedisIsUnreachable) {
+TEST_F(RedisBusTest, PublishFailsPastTheLimitOfUnansweredPublishes) {
+  REQUIRE_REDIS(opts);
+  opts.max_pending_publishes = 2;
+  Inbox inbox;
+  RedisBus& bus = NewBus(opts, inbox);
+  const std::string ch = Unique("limit");
+  ASSERT_EQ(PublishAndWait(bus, ch, "warm-up"), 0);  // connected, nobody listens
+  std::mutex mu;
+  std::vector<bool> ok;  // in completion order
+  std::promise<void> all_done;
+  auto record = [&](Result<std::int64_t> r) {
+    std::lock_guard lock(mu);
+    ok.push_back(r.ok());
+    if (ok.size() == 3) all_done.set_value();
+  };
+  // Posted from one handler on the only I/O thread, so no answer can be read in between.
+  asio::post(io_, [&] {
+    for (int i = 0; i < 3; ++i) bus.Publish(ch, "x", record);
+  });
+  ASSERT_EQ(all_done.get_future().wait_for(kDeadline), std::future_status::ready);
+  std::lock_guard lock(mu);
+  // The third fails at once, before Redis answers the first two.
+  EXPECT_EQ(ok, (std::vector<bool>{false, true, true}));
+}
+
+TEST_F(RedisBusTest, PublishWaitsWhileRedisIsUnreachableAndFailsPastTheLimit) {
   // A port that was free a moment ago: nobody listens there.
   asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
   const auto port = probe.local_endpoint().port();
@@ -394,9 +419,15 @@ TEST_F(RedisBusTest, PublishFailsWhenRedisIsUnreachable) {
   RedisBusOptions opts;
   opts.port = port;
   opts.connect_timeout = 500ms;
+  opts.max_pending_publishes = 1;
   Inbox inbox;
   RedisBus& bus = NewBus(opts, inbox);
-  EXPECT_EQ(PublishAndWait(bus, "x", "y"), -1);
+  auto first = std::make_shared<std::promise<bool>>();
+  auto first_answered = first->get_future();
+  bus.Publish("x", "held", [first](Result<std::int64_t> r) { first->set_value(r.ok()); });
+  EXPECT_EQ(PublishAndWait(bus, "x", "one too many"), -1);
+  // The first is still held for a Redis that may come back, not failed.
+  EXPECT_EQ(first_answered.wait_for(0s), std::future_status::timeout);
 }
 
 }  // namespace
