@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <deque>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -76,7 +77,7 @@ class RedisBusTest : public ::testing::Test {
     thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
-    buses_.clear();  // Stop() each bus before the inboxes they write to go away
+    buses_.clear();  // Stop() each bus; inboxes_ outlives the join below
     work_.reset();
     io_.stop();
     thread_.join();
@@ -92,6 +93,9 @@ class RedisBusTest : public ::testing::Test {
     o->max_backoff = 200ms;
     return *o;
   }
+
+  // Inboxes live in the fixture: a callback may still run until TearDown has joined the thread.
+  Inbox& NewInbox() { return inboxes_.emplace_back(); }
 
   RedisBus& NewBus(RedisBusOptions options, Inbox& inbox) {
     buses_.push_back(std::make_unique<RedisBus>(io_.get_executor(), options, inbox.Handlers()));
@@ -120,6 +124,7 @@ class RedisBusTest : public ::testing::Test {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
       io_.get_executor()};
   std::thread thread_;
+  std::deque<Inbox> inboxes_;  // declared before buses_, so destroyed after them
   std::vector<std::unique_ptr<RedisBus>> buses_;
 };
 
@@ -211,7 +216,8 @@ TEST(RedisBusOptions, ParsesHostPortAndRejectsGarbage) {
 
 TEST_F(RedisBusTest, PublishReachesSubscriberOnAnotherBus) {
   REQUIRE_REDIS(opts);
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBus& b = NewBus(opts, b_inbox);
   const std::string ch = Unique("user");
@@ -225,7 +231,8 @@ TEST_F(RedisBusTest, PublishReachesSubscriberOnAnotherBus) {
 
 TEST_F(RedisBusTest, DeliversOnlyChannelsItSubscribedTo) {
   REQUIRE_REDIS(opts);
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBus& b = NewBus(opts, b_inbox);
   const std::string mine = Unique("mine"), other = Unique("other"), later = Unique("later");
@@ -249,7 +256,8 @@ TEST_F(RedisBusTest, DeliversOnlyChannelsItSubscribedTo) {
 
 TEST_F(RedisBusTest, KeepsPublishOrderPerChannelFor1000Messages) {
   REQUIRE_REDIS(opts);
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBus& b = NewBus(opts, b_inbox);
   const std::string ch1 = Unique("order1"), ch2 = Unique("order2");
@@ -279,7 +287,8 @@ TEST_F(RedisBusTest, KeepsPublishOrderPerChannelFor1000Messages) {
 
 TEST_F(RedisBusTest, BinaryPayloadWithNulBytesRoundTrips) {
   REQUIRE_REDIS(opts);
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBus& b = NewBus(opts, b_inbox);
   std::string ch = Unique("bin");
@@ -299,7 +308,8 @@ TEST_F(RedisBusTest, ResubscribesAndReportsTheGapAfterItsConnectionIsKilled) {
   REQUIRE_REDIS(opts);
   Admin admin(opts);
   ASSERT_TRUE(admin.ok());
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBusOptions b_opts = opts;
   b_opts.client_name = Unique("node-b");
@@ -333,7 +343,8 @@ TEST_F(RedisBusTest, PublisherReconnectsAfterItsConnectionIsKilled) {
   REQUIRE_REDIS(opts);
   Admin admin(opts);
   ASSERT_TRUE(admin.ok());
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBusOptions a_opts = opts;
   a_opts.client_name = Unique("node-a");
   RedisBus& a = NewBus(a_opts, a_inbox);
@@ -357,7 +368,8 @@ TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
   probe.close();
   RedisProcess server(opts.port);
   ASSERT_TRUE(server.Start());
-  Inbox a_inbox, b_inbox;
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
   RedisBus& a = NewBus(opts, a_inbox);
   RedisBus& b = NewBus(opts, b_inbox);
   const std::string ch = Unique("restart");
@@ -389,7 +401,7 @@ TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
 TEST_F(RedisBusTest, PublishFailsPastTheLimitOfUnansweredPublishes) {
   REQUIRE_REDIS(opts);
   opts.max_pending_publishes = 2;
-  Inbox inbox;
+  Inbox& inbox = NewInbox();
   RedisBus& bus = NewBus(opts, inbox);
   const std::string ch = Unique("limit");
   ASSERT_EQ(PublishAndWait(bus, ch, "warm-up"), 0);  // connected, nobody listens
@@ -420,7 +432,7 @@ TEST_F(RedisBusTest, PublishWaitsWhileRedisIsUnreachableAndFailsPastTheLimit) {
   opts.port = port;
   opts.connect_timeout = 500ms;
   opts.max_pending_publishes = 1;
-  Inbox inbox;
+  Inbox& inbox = NewInbox();
   RedisBus& bus = NewBus(opts, inbox);
   auto first = std::make_shared<std::promise<bool>>();
   auto first_answered = first->get_future();
