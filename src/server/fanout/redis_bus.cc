@@ -75,7 +75,8 @@ struct RedisBus::Impl : std::enable_shared_from_this<Impl> {
 
   void Init(const RedisBusOptions& o) {
     max_pending_publishes = o.max_pending_publishes;
-    RespLinkOptions lo{o.host, o.port, o.connect_timeout, o.min_backoff, o.max_backoff, {}};
+    RespLinkOptions lo{o.host,      o.port, o.connect_timeout, o.min_backoff, o.max_backoff,
+                       o.keepalive, {}};
     RespLinkOptions pub_options = lo, sub_options = lo;
     if (!o.client_name.empty()) {
       pub_options.client_name = o.client_name + "-pub";

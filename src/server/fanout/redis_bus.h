@@ -42,6 +42,10 @@ struct RedisBusOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds min_backoff{50};    // first wait after a failed connect
   std::chrono::milliseconds max_backoff{2000};  // the doubling stops here
+  // TCP keepalive period (Linux: idle time and probe interval, 3 probes, and the same bound on
+  // unacknowledged writes): a Redis that vanished without closing the connection is given up,
+  // and reconnected to, after about four of these.
+  std::chrono::seconds keepalive{10};
   // Names the connections NAME-pub and NAME-sub (CLIENT SETNAME) so operators and tests can find
   // them in CLIENT LIST; letters, digits and -_. only (Redis refuses spaces). Empty: no name.
   std::string client_name;

@@ -1,6 +1,8 @@
 #include "server/fanout/resp_link.h"
 
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <array>
@@ -136,8 +138,20 @@ asio::awaitable<Status> RespLink::ConnectOnce() {
                           std::to_string(options_.port) + ": " + cec.message());
   }
   socket_.set_option(tcp::no_delay(true), ec);
-  // No PING of our own yet: the kernel's keepalive is what notices a peer that vanished silently.
+  // No PING of our own yet: TCP keepalive is what notices a Redis that vanished without closing
+  // the connection (the subscriber only reads, so nothing else would). The kernel's default
+  // waits two hours before the first probe; these bound it to about four keepalive periods.
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT) && \
+    defined(TCP_USER_TIMEOUT)
+  const int period = static_cast<int>(std::max<std::int64_t>(1, options_.keepalive.count()));
+  socket_.set_option(asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPIDLE>(period), ec);
+  socket_.set_option(asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPINTVL>(period), ec);
+  socket_.set_option(asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPCNT>(3), ec);
+  // Unacknowledged writes are bounded the same way (keepalive does not probe while data waits).
+  socket_.set_option(
+      asio::detail::socket_option::integer<IPPROTO_TCP, TCP_USER_TIMEOUT>(period * 4 * 1000), ec);
+#endif
   ++generation_;
   co_return Status::Ok();
 }

@@ -34,6 +34,8 @@ struct RespLinkOptions {
   // Waits between failed attempts double from min_backoff up to max_backoff.
   std::chrono::milliseconds min_backoff{50};
   std::chrono::milliseconds max_backoff{2000};
+  // TCP keepalive period; a silent peer is given up after about four of them.
+  std::chrono::seconds keepalive{10};
   // Sent as CLIENT SETNAME on every connection when not empty (shows in CLIENT LIST).
   std::string client_name;
 };
