@@ -91,6 +91,7 @@ class RedisBus {
   // disconnected, done waits for the reconnect.
   void Subscribe(std::string channel, std::function<void()> done = {});
   // Removes channel; no message on it reaches on_message after this call has run on the strand.
+  // Subscribe callbacks still waiting for that channel are dropped, not called.
   void Unsubscribe(std::string channel);
 
   // Closes both connections for good. No callback runs after this has run on the strand;
