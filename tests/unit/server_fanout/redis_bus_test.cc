@@ -398,6 +398,30 @@ TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
   EXPECT_EQ(b_inbox.resubscribed.front(), std::vector<std::string>{ch});
 }
 
+TEST_F(RedisBusTest, SubscribeAndPublishBeforeRedisIsUpCompleteOnceItIs) {
+  REQUIRE_REDIS(opts);  // the services are there, so redis-server is installed
+  asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
+  opts.port = probe.local_endpoint().port();
+  probe.close();
+  Inbox& a_inbox = NewInbox();
+  Inbox& b_inbox = NewInbox();
+  RedisBus& a = NewBus(opts, a_inbox);
+  RedisBus& b = NewBus(opts, b_inbox);
+  const std::string ch = Unique("early");
+  auto subscribed = std::make_shared<std::promise<void>>();
+  auto confirmed = subscribed->get_future();
+  b.Subscribe(ch, [subscribed] { subscribed->set_value(); });
+  EXPECT_EQ(confirmed.wait_for(200ms), std::future_status::timeout);  // nothing to confirm yet
+
+  RedisProcess server(opts.port);
+  ASSERT_TRUE(server.Start());
+  ASSERT_EQ(confirmed.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_EQ(PublishAndWait(a, ch, "first"), 1);
+  ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) == 1; }));
+  std::lock_guard lock(b_inbox.mu);
+  EXPECT_TRUE(b_inbox.resubscribed.empty()) << "a first connection has no gap to report";
+}
+
 TEST_F(RedisBusTest, PublishFailsPastTheLimitOfUnansweredPublishes) {
   REQUIRE_REDIS(opts);
   opts.max_pending_publishes = 2;
