@@ -34,20 +34,6 @@ const char* ReceiptMark(ReceiptState s) {
   return "?";
 }
 
-const char* ReceiptWord(ReceiptState s) {
-  switch (s) {
-    case ReceiptState::kPending:
-      return "pending";
-    case ReceiptState::kSent:
-      return "sent";
-    case ReceiptState::kDelivered:
-      return "delivered";
-    case ReceiptState::kRead:
-      return "read";
-  }
-  return "?";
-}
-
 std::string SenderName(const Message& m) {
   Sender s = m.sender();
   return s.isService() ? s.name : s.user_id;
@@ -100,7 +86,7 @@ std::string ReceiptLine(const Message& m, const std::string& user, ReceiptState 
   if (text.size() > 40) text = text.substr(0, 40) + "…";
   // The receipt's own time (now), not the message's.
   return Clock(std::time(nullptr)) + " [" + ShortId(m.conversationId().str()) + "] " + user + " " +
-         ReceiptWord(state) + " " + SenderName(m) + "'s \"" + text + "\"";
+         ToString(state) + " " + SenderName(m) + "'s \"" + text + "\"";
 }
 
 namespace {
@@ -159,7 +145,7 @@ std::string ReceiptJson(const Message& m, const std::string& user, ReceiptState 
                  {"message", m.id().str()},
                  {"conversation", m.conversationId().str()},
                  {"user", user},
-                 {"status", ReceiptWord(state)}};
+                 {"status", ToString(state)}};
   return json::serialize(o);
 }
 

@@ -15,8 +15,6 @@ using namespace relayer::sdk;
 // "…" still queued, "✓" sent, "✓✓" delivered to all, "read" read by all.
 ReceiptState LeastRecipientState(const Message& m);
 const char* ReceiptMark(ReceiptState state);
-// "sent", "delivered", "read", "pending".
-const char* ReceiptWord(ReceiptState state);
 
 std::string SenderName(const Message& m);
 // Text parts as they are, other parts as "[mime, N bytes]", joined by " ".

@@ -276,12 +276,14 @@ std::string PageQuery(const QueryOptions& o) {
 }
 }  // namespace
 
-void ClientImpl::QueryConversations(const QueryOptions& options,
-                                    Callback<QueryPage<Conversation>> done) {
-  std::string path = "/conversations" + PageQuery(options);
-  if (options.sort_by == "last_message") path += "&sort_by=last_message";
-  Post([this, path, size = options.page_size, done = std::move(done)]() mutable {
-    auto task = [this, path, size, done = std::move(done)]() mutable -> asio::awaitable<void> {
+// GETs one page at `path` on the SDK thread; `upsert` turns each item into a cached record
+// (null skips it), which `done` receives wrapped in its handle type T.
+template <typename T, typename Upsert>
+void ClientImpl::RunQuery(std::string path, int page_size, Upsert upsert,
+                          Callback<QueryPage<T>> done) {
+  Post([this, path = std::move(path), page_size, upsert, done = std::move(done)]() mutable {
+    auto task = [this, path, page_size, upsert,
+                 done = std::move(done)]() mutable -> asio::awaitable<void> {
       auto aw = ApiOnIo("GET", path, "");
       HttpResponse res = co_await std::move(aw);
       Status s = StatusOf(res);
@@ -292,45 +294,34 @@ void ClientImpl::QueryConversations(const QueryOptions& options,
         if (done) done(s);
         co_return;
       }
-      QueryPage<Conversation> page;
-      for (const auto& item : v.as_array())
-        if (item.is_object())
-          if (auto rec = UpsertConversationOnIo(item.as_object(), false))
-            page.items.push_back(Conversation(rec));
+      QueryPage<T> page;
+      for (const auto& item : v.as_array()) {
+        if (!item.is_object()) continue;
+        if (auto rec = upsert(item.as_object())) page.items.push_back(T(rec));
+      }
       page.total = std::atoll(res.Header("Layer-Count").c_str());
-      FinishPage(page, size);
+      FinishPage(page, page_size);
       if (done) done(std::move(page));
     };
     asio::co_spawn(*ioc_, std::move(task), asio::detached);
   });
 }
 
+void ClientImpl::QueryConversations(const QueryOptions& options,
+                                    Callback<QueryPage<Conversation>> done) {
+  std::string path = "/conversations" + PageQuery(options);
+  if (options.sort_by == "last_message") path += "&sort_by=last_message";
+  RunQuery<Conversation>(
+      std::move(path), options.page_size,
+      [this](const json::object& o) { return UpsertConversationOnIo(o, false); }, std::move(done));
+}
+
 void ClientImpl::QueryMessages(const ConversationId& id, const QueryOptions& options,
                                Callback<QueryPage<Message>> done) {
   std::string path = "/conversations/" + Codec::Uuid(id.str()) + "/messages" + PageQuery(options);
-  Post([this, path, size = options.page_size, done = std::move(done)]() mutable {
-    auto task = [this, path, size, done = std::move(done)]() mutable -> asio::awaitable<void> {
-      auto aw = ApiOnIo("GET", path, "");
-      HttpResponse res = co_await std::move(aw);
-      Status s = StatusOf(res);
-      boost::system::error_code ec;
-      auto v = json::parse(res.body, ec);
-      if (s.ok() && (ec || !v.is_array())) s = Status(StatusCode::kServerError, "bad answer");
-      if (!s.ok()) {
-        if (done) done(s);
-        co_return;
-      }
-      QueryPage<Message> page;
-      for (const auto& item : v.as_array())
-        if (item.is_object())
-          if (auto rec = UpsertMessageOnIo(item.as_object(), false))
-            page.items.push_back(Message(rec));
-      page.total = std::atoll(res.Header("Layer-Count").c_str());
-      FinishPage(page, size);
-      if (done) done(std::move(page));
-    };
-    asio::co_spawn(*ioc_, std::move(task), asio::detached);
-  });
+  RunQuery<Message>(
+      std::move(path), options.page_size,
+      [this](const json::object& o) { return UpsertMessageOnIo(o, false); }, std::move(done));
 }
 
 }  // namespace relayer::sdk

@@ -106,6 +106,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   std::shared_ptr<ConversationRecord> UpsertConversationOnIo(const boost::json::object& o,
                                                              bool emit);
   std::shared_ptr<MessageRecord> UpsertMessageOnIo(const boost::json::object& o, bool emit);
+  // One page of a list endpoint (api.cc).
+  template <typename T, typename Upsert>
+  void RunQuery(std::string path, int page_size, Upsert upsert, Callback<QueryPage<T>> done);
   void ApplyConversationPatchOnIo(const std::string& id, const boost::json::array& ops);
   void ApplyMessagePatchOnIo(const std::string& id, const boost::json::array& ops);
   void MaybeSendDeliveryOnIo(const std::shared_ptr<MessageRecord>& msg);

@@ -47,10 +47,10 @@ std::string Codec::UserOfIdentity(std::string_view id) {
   return out;
 }
 
-std::string Codec::IdentityOfUser(std::string_view user) {
-  std::string out = "layer:///identities/";
+std::string Codec::PercentEncode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : user) {
+  std::string out;
+  for (unsigned char c : text) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
@@ -60,6 +60,10 @@ std::string Codec::IdentityOfUser(std::string_view user) {
     }
   }
   return out;
+}
+
+std::string Codec::IdentityOfUser(std::string_view user) {
+  return "layer:///identities/" + PercentEncode(user);
 }
 
 std::string Codec::Uuid(std::string_view id) {

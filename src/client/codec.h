@@ -17,6 +17,8 @@ struct Codec {
   // "layer:///identities/al%20ice" <-> "al ice".
   static std::string UserOfIdentity(std::string_view identity_id);
   static std::string IdentityOfUser(std::string_view user_id);
+  // RFC 3986 percent-encoding of everything but unreserved characters (paths, query values).
+  static std::string PercentEncode(std::string_view text);
   // The last path segment of a Layer id ("layer:///messages/UUID" -> "UUID").
   static std::string Uuid(std::string_view layer_id);
   static std::string NewUuid();

@@ -41,21 +41,6 @@ void FetchToken(net::HttpRequest req, Callback<std::string> done) {
   }).detach();
 }
 
-std::string UrlEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 IdentityTokenProvider DevIdentityTokens(std::string server_url) {
@@ -74,8 +59,8 @@ IdentityTokenProvider DevIdentityTokens(std::string server_url) {
 IdentityTokenProvider BackendIdentityTokens(std::string url) {
   return [url](const std::string& nonce, const std::string& user, Callback<std::string> done) {
     net::HttpRequest req;
-    req.url = url + (url.find('?') == std::string::npos ? "?" : "&") + "user=" + UrlEncode(user) +
-              "&nonce=" + UrlEncode(nonce);
+    req.url = url + (url.find('?') == std::string::npos ? "?" : "&") +
+              "user=" + Codec::PercentEncode(user) + "&nonce=" + Codec::PercentEncode(nonce);
     FetchToken(std::move(req), std::move(done));
   };
 }
