@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "integration/test_server.h"
+#include "integration/platform_fixture.h"
 
 namespace relayer::it {
 namespace {
@@ -27,7 +27,7 @@ std::string TargetOf(std::string_view url) {
   return slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
 }
 
-class Content : public ApiTest {
+class Content : public PlatformTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
@@ -114,6 +114,22 @@ TEST_F(Content, AnotherParticipantDownloadsTheUploadedBytes) {
   EXPECT_TRUE(again.body == bytes);
   // The sender's own answer carries a download link too.
   EXPECT_TRUE(ContentOf(sent.json.as_object()).at("download_url").is_string());
+}
+
+TEST_F(Content, ThePlatformApiShowsContentPartsWithWorkingLinks) {
+  const std::string bytes = RandomBytes(5000, 3);
+  auto declared = Upload(alice_, bytes);
+  auto sent = SendContent(alice_, declared.Str("id"), 5000);
+  ASSERT_EQ(sent.status, 201) << Describe(sent);
+  auto got = P("GET", "/messages/" + Uuid(sent.Str("id")));
+  ASSERT_EQ(got.status, 200) << Describe(got);
+  const auto& content = ContentOf(got.json.as_object());
+  // refresh_url is the Client API's, not a path under /apps/.
+  EXPECT_EQ(content.at("refresh_url").as_string(), declared.Str("refresh_url"));
+  ASSERT_TRUE(content.at("download_url").is_string()) << json::serialize(content);
+  auto down = Fetch(std::string(content.at("download_url").as_string()));
+  EXPECT_EQ(down.status, 200);
+  EXPECT_TRUE(down.body == bytes);
 }
 
 TEST_F(Content, RangeRequestsServeTheAskedBytes) {
