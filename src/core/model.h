@@ -98,6 +98,10 @@ struct Change {
   ConversationId conversation_id;
   std::vector<UserId> recipients;
   std::string data_json;  // "" for create
+  // Parallel to `recipients`: each recipient's own sequence number for this change, from a backend
+  // that keeps one per user (PostgreSQL, for fan-out between nodes: docs/scaling.md). Empty when
+  // the backend keeps none (SQLite, one node).
+  std::vector<int64_t> user_seqs;
 };
 
 }  // namespace relayer

@@ -354,6 +354,12 @@ struct WriteResult {
 
 using WriteCallback = std::function<void(WriteResult)>;
 
+// One change as a recipient's own log holds it (see Change::user_seqs).
+struct UserChange {
+  int64_t user_seq = 0;
+  Change change;
+};
+
 // ---- Reads ------------------------------------------------------------------------------------
 
 enum class ConversationSort { kCreatedAt, kLastMessage };
@@ -490,6 +496,23 @@ class Store {
   virtual Result<std::vector<Message>> ListAppMessages(const AppId& app,
                                                        const ConversationId& conversation,
                                                        size_t limit) = 0;
+
+  // ---- Per-user change sequences (fan-out between nodes, docs/scaling.md) ----
+  // A backend that keeps them numbers each recipient's changes 1, 2, 3... without gaps, in commit
+  // order per user, and fills Change::user_seqs. Once a write's callback ran, every change of the
+  // user up to that write's numbers is readable. The defaults are those of a backend without them.
+  virtual bool HasUserSequences() const { return false; }
+  // The user's newest user_seq (0 before any change).
+  virtual Result<int64_t> UserSeqHead(const AppId& /*app*/, const UserId& /*user*/) {
+    return Status(ErrorCode::kInvalidOperation, "this store keeps no per-user change sequence");
+  }
+  // The user's changes with user_seq > after_user_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<UserChange>> UserChangesAfter(const AppId& /*app*/,
+                                                           const UserId& /*user*/,
+                                                           int64_t /*after_user_seq*/,
+                                                           size_t /*limit*/) {
+    return Status(ErrorCode::kInvalidOperation, "this store keeps no per-user change sequence");
+  }
 };
 
 struct SqliteOptions {

@@ -107,6 +107,14 @@ class PublishingStore : public Store {
                                                size_t limit) override {
     return inner_.ListAppMessages(a, c, limit);
   }
+  bool HasUserSequences() const override { return inner_.HasUserSequences(); }
+  Result<int64_t> UserSeqHead(const AppId& a, const UserId& u) override {
+    return inner_.UserSeqHead(a, u);
+  }
+  Result<std::vector<UserChange>> UserChangesAfter(const AppId& a, const UserId& u, int64_t after,
+                                                   size_t limit) override {
+    return inner_.UserChangesAfter(a, u, after, limit);
+  }
 
  private:
   Store& inner_;
