@@ -51,9 +51,13 @@ Result<std::vector<UserId>> ParticipantIds(Connection& db, const AppId& app,
 Result<Identity> IdentityOrBare(Connection& db, const AppId& app, const UserId& user);
 Result<std::optional<Identity>> FindIdentity(Connection& db, const AppId& app, const UserId& user);
 
-// By id within the app (message_ids); nullopt when absent.
+// By id within the app (message_ids); nullopt when absent. `lock`: the message row FOR UPDATE.
 Result<std::optional<MessageRow>> FindMessageRow(Connection& db, const AppId& app,
-                                                 const MessageId& id);
+                                                 const MessageId& id, bool lock = false);
+
+// The columns MessageFromRow reads, "FROM messages m " included (callers add JOINs and WHERE).
+extern const char* const kMessageColumns;
+Result<MessageRow> MessageFromRow(const Row& row);
 
 // Whether a message is visible to a participant (not hidden for their devices).
 Result<bool> MessageVisible(Connection& db, const MessageRow& m, const UserId& viewer,

@@ -161,6 +161,14 @@ CREATE INDEX user_changes_by_change ON user_changes (change);
 // rows lead with (app, conv). Auto-numbered sequences (delivery events, deliveries, the sync log)
 // are identity columns: their readers only need an order, not commit order.
 constexpr const char* kMigrationV2 = R"sql(
+-- A change row names its recipients (JSON array, as SQLite's) so that a read returns the whole
+-- change. A user's changes by global seq: EmitChange draws the seq after locking the recipients'
+-- heads, so per user the seq order is the user_seq order and "seq > N" is a range of this index.
+ALTER TABLE changes ADD COLUMN recipients text NOT NULL DEFAULT '[]';
+CREATE INDEX user_changes_by_user_change ON user_changes (app, user_id, change);
+-- POST /nonces names no app, so a session consumes a nonce by its value alone.
+CREATE INDEX nonces_by_nonce ON nonces (nonce);
+
 CREATE TABLE push_tokens (
   app text NOT NULL,
   device_id text NOT NULL,
