@@ -132,7 +132,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
   if (auto s = CheckKeys(root,
-                         {"data", "listen", "threads", "blocking_threads", "max_batch",
+                         {"data", "store", "listen", "threads", "blocking_threads", "max_batch",
                           "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
                           "ws_max_queued_packets", "ws_idle_timeout_seconds",
                           "platform_dedup_ttl_seconds", "limits", "delivery", "apps", "dashboard"},
@@ -141,6 +141,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return s;
   }
   for (auto st : {ReadString(root, "data", config.data_dir, path),
+                  ReadString(root, "store", config.store, path),
                   ReadString(root, "listen", config.listen, path),
                   ReadInt(root, "threads", config.threads, path),
                   ReadInt(root, "blocking_threads", config.blocking_threads, path),
