@@ -209,6 +209,16 @@ TestServer::TestServer(Limits limits, Tweak tweak) : limits_(limits), tweak_(std
   Start();
 }
 
+TestServer::TestServer(const TestServer& same_app, Tweak tweak)
+    : limits_(same_app.limits_),
+      tweak_(std::move(tweak)),
+      app_uuid_(same_app.app_uuid_),
+      provider_id_(same_app.provider_id_) {
+  data_dir_ =
+      (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
+  Start();
+}
+
 TestServer::~TestServer() {
   Stop();
   std::error_code ec;

@@ -83,6 +83,9 @@ class TestServer {
  public:
   using Tweak = std::function<void(server::ServerConfig&)>;
   explicit TestServer(Limits limits = {}, Tweak tweak = {});
+  // Another node of `same_app`'s app (same id, provider and key) with a data folder of its own,
+  // for several nodes on one shared store.
+  TestServer(const TestServer& same_app, Tweak tweak);
   ~TestServer();  // stops and removes the data folder
 
   void Start();  // on the same data folder (new port)

@@ -301,8 +301,18 @@ struct NodeFanout::Impl : std::enable_shared_from_this<Impl> {
     std::map<UserId, json::array> per_user;
     for (const auto& change : result->changes) {
       if (change.user_seqs.size() != change.recipients.size()) {
+        // Not numbered per user: this node's sockets get it as on one node; other nodes only
+        // through their clients' Event.replay.
         spdlog::error("fan-out: change {} has {} user_seqs for {} recipients; not relayed",
                       change.seq, change.user_seqs.size(), change.recipients.size());
+        for (const auto& user : change.recipients) {
+          if (auto st = Find(Channel(app, user))) {
+            UserEvent event;
+            event.change = change;
+            event.objects = result;
+            handlers.deliver(st->app, st->user, event);
+          }
+        }
         continue;
       }
       for (size_t i = 0; i < change.recipients.size(); ++i) {
