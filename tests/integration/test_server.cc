@@ -201,19 +201,10 @@ std::string RawExchange(uint16_t port, const std::string& bytes) {
 
 // ---- TestServer -------------------------------------------------------------------------------
 
-TestServer::TestServer(Limits limits, Tweak tweak) : limits_(limits), tweak_(std::move(tweak)) {
-  app_uuid_ = server::RandomUuid();
-  provider_id_ = "layer:///providers/" + server::RandomUuid();
-  data_dir_ =
-      (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
-  Start();
-}
-
-TestServer::TestServer(const TestServer& same_app, Tweak tweak)
-    : limits_(same_app.limits_),
-      tweak_(std::move(tweak)),
-      app_uuid_(same_app.app_uuid_),
-      provider_id_(same_app.provider_id_) {
+TestServer::TestServer(Limits limits, Tweak tweak, std::optional<TestApp> app)
+    : limits_(limits), tweak_(std::move(tweak)) {
+  app_uuid_ = app ? app->uuid : server::RandomUuid();
+  provider_id_ = app ? app->provider_id : "layer:///providers/" + server::RandomUuid();
   data_dir_ =
       (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
   Start();
