@@ -19,7 +19,7 @@
 //
 // Payloads and channel names are binary-safe (NUL bytes included).
 //
-// Not wired into the server yet: nothing in the Hub publishes or subscribes (see docs/scaling.md).
+// The server uses it through NodeFanout (node_fanout.h) when --redis is set (docs/scaling.md).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
