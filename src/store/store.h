@@ -507,6 +507,10 @@ class Store {
   // order per user, and fills Change::user_seqs. Once a write's callback ran, every change of the
   // user up to that write's numbers is readable. The defaults are those of a backend without them.
   virtual bool HasUserSequences() const { return false; }
+
+  // Whether other processes (nodes) write this store's delivery outbox too. Their writes do not
+  // poke this node's delivery service, so it then re-reads the outbox periodically.
+  virtual bool SharesOutbox() const { return false; }
   // The user's newest user_seq (0 before any change).
   virtual Result<int64_t> UserSeqHead(const AppId& /*app*/, const UserId& /*user*/) {
     return Status(ErrorCode::kInvalidOperation, "this store keeps no per-user change sequence");

@@ -388,6 +388,32 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     self->PokeOnStrand();
+    self->SchedulePoll();
+  }
+
+  // ---- Polling a shared outbox --------------------------------------------------------------
+
+  void SchedulePoll() {
+    if (options.outbox_poll_ms <= 0 || !store.SharesOutbox()) return;
+    auto timer = std::make_shared<asio::steady_timer>(
+        strand, std::chrono::milliseconds(options.outbox_poll_ms));
+    timer->async_wait([self = shared_from_this(), timer](boost::system::error_code ec) {
+      if (!ec) self->Spawn(Poll(self));
+    });
+  }
+
+  // Picks up what other nodes wrote: their events, and queues this node may have just taken over.
+  // A queue backing off or sending is left alone.
+  static asio::awaitable<void> Poll(std::shared_ptr<Impl> self) {
+    auto queues_aw = RunBlocking(self->blocking, [self] { return self->store.DeliveryQueues(); });
+    auto queues = co_await std::move(queues_aw);
+    if (queues.ok()) {
+      for (const auto& q : *queues) {
+        if (!self->running.count(q) && !self->waiting.count(q)) self->KickOnStrand(q);
+      }
+    }
+    self->PokeOnStrand();
+    self->SchedulePoll();
   }
 };
 

@@ -198,6 +198,7 @@ class PgStore final : public Store {
   }
 
   bool HasUserSequences() const override { return true; }
+  bool SharesOutbox() const override { return true; }
   Result<int64_t> UserSeqHead(const AppId& app, const UserId& user) override {
     return Read<int64_t>([&](Connection& db) { return pg::ReadUserSeqHead(db, app, user); });
   }
