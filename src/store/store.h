@@ -234,10 +234,15 @@ struct SendNotificationOp {
   TimeMs now = 0;
 };
 
-// Adds `deliveries` (ids assigned here) and consumes every pending event up to `through_seq`.
+// Adds `deliveries` (ids assigned here) and consumes the events they were made from: those listed
+// in `event_seqs` when it is set, else every pending event up to `through_seq`. With the list, an
+// event already gone (another node scheduled it) fails the operation with kConflict and nothing is
+// written, so no event is ever scheduled twice; and an event committed after the caller's read with
+// a lower seq (PostgreSQL hands out seqs before commit) is not consumed unseen.
 struct ScheduleDeliveriesOp {
   int64_t through_seq = 0;
   std::vector<Delivery> deliveries;
+  std::vector<int64_t> event_seqs;
 };
 
 // The outcome of one attempt at a delivery. kRetry counts the attempt and waits until
@@ -502,6 +507,10 @@ class Store {
   // order per user, and fills Change::user_seqs. Once a write's callback ran, every change of the
   // user up to that write's numbers is readable. The defaults are those of a backend without them.
   virtual bool HasUserSequences() const { return false; }
+
+  // Whether other processes (nodes) write this store's delivery outbox too. Their writes do not
+  // poke this node's delivery service, so it then re-reads the outbox periodically.
+  virtual bool SharesOutbox() const { return false; }
   // The user's newest user_seq (0 before any change).
   virtual Result<int64_t> UserSeqHead(const AppId& /*app*/, const UserId& /*user*/) {
     return Status(ErrorCode::kInvalidOperation, "this store keeps no per-user change sequence");

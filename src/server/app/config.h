@@ -33,6 +33,7 @@ struct DeliveryConfig {
   int64_t push_retry_period_seconds = 3600;
   size_t max_in_flight = 16;
   size_t max_webhooks_per_app = 100;  // created through the Platform API
+  int64_t outbox_poll_ms = 1000;      // re-read a store shared with other nodes this often
 };
 
 struct AppSpec {

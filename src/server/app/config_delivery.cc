@@ -55,12 +55,12 @@ bool KnownEvent(const std::string& e) {
 Status ReadDeliveryConfig(const void* table, DeliveryConfig& d, const std::string& path) {
   const auto& t = *static_cast<const toml::table*>(table);
   const std::string where = path + " [delivery]";
-  if (auto s =
-          Known(t,
-                {"push_webhook_url", "push_webhook_secret", "max_push_tokens_per_user",
-                 "timeout_ms", "retry_initial_ms", "retry_max_ms", "webhook_retry_period_seconds",
-                 "push_retry_period_seconds", "max_in_flight", "max_webhooks_per_app"},
-                where);
+  if (auto s = Known(
+          t,
+          {"push_webhook_url", "push_webhook_secret", "max_push_tokens_per_user", "timeout_ms",
+           "retry_initial_ms", "retry_max_ms", "webhook_retry_period_seconds",
+           "push_retry_period_seconds", "max_in_flight", "max_webhooks_per_app", "outbox_poll_ms"},
+          where);
       !s.ok()) {
     return s;
   }
@@ -73,7 +73,8 @@ Status ReadDeliveryConfig(const void* table, DeliveryConfig& d, const std::strin
                   Int(t, "webhook_retry_period_seconds", d.webhook_retry_period_seconds, where),
                   Int(t, "push_retry_period_seconds", d.push_retry_period_seconds, where),
                   Int(t, "max_in_flight", d.max_in_flight, where),
-                  Int(t, "max_webhooks_per_app", d.max_webhooks_per_app, where)}) {
+                  Int(t, "max_webhooks_per_app", d.max_webhooks_per_app, where),
+                  Int(t, "outbox_poll_ms", d.outbox_poll_ms, where)}) {
     if (!st.ok()) return st;
   }
   if (!d.push_webhook_url.empty() && !IsSupportedTargetUrl(d.push_webhook_url)) {

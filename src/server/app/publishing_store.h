@@ -108,6 +108,7 @@ class PublishingStore : public Store {
     return inner_.ListAppMessages(a, c, limit);
   }
   bool HasUserSequences() const override { return inner_.HasUserSequences(); }
+  bool SharesOutbox() const override { return inner_.SharesOutbox(); }
   Result<int64_t> UserSeqHead(const AppId& a, const UserId& u) override {
     return inner_.UserSeqHead(a, u);
   }

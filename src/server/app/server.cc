@@ -135,6 +135,7 @@ Status StartDelivery(Server::Impl& d, const std::string& server_url) {
   o.push_retry_period_ms = c.push_retry_period_seconds * 1000;
   o.max_in_flight = c.max_in_flight;
   o.max_webhooks_per_app = c.max_webhooks_per_app;
+  o.outbox_poll_ms = c.outbox_poll_ms;
   Hub* hub = &d.hub;
   d.delivery = std::make_unique<DeliveryService>(
       *d.store, *d.blocking, d.io->At(0),

@@ -92,6 +92,7 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
     if (events->empty()) co_return false;
     ScheduleDeliveriesOp op;
     op.through_seq = events->back().seq;
+    for (const DeliveryEvent& e : *events) op.event_seqs.push_back(e.seq);
     std::map<AppId, std::vector<Webhook>> webhooks;
     for (const DeliveryEvent& e : *events) {
       if (!webhooks.count(e.app)) {
@@ -113,6 +114,11 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
     }
     auto written_aw = Write(store, std::move(op));
     auto written = co_await std::move(written_aw);
+    if (written.status.code() == ErrorCode::kConflict) {
+      // Another node scheduled some of these events (it held the outbox): read again.
+      spdlog::info("delivery: events were scheduled elsewhere; reading again");
+      co_return true;
+    }
     if (!written.status.ok()) {
       spdlog::error("delivery: scheduling: {}", written.status.message());
       RetryFanOutLater();
@@ -382,6 +388,32 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     self->PokeOnStrand();
+    self->SchedulePoll();
+  }
+
+  // ---- Polling a shared outbox --------------------------------------------------------------
+
+  void SchedulePoll() {
+    if (options.outbox_poll_ms <= 0 || !store.SharesOutbox()) return;
+    auto timer = std::make_shared<asio::steady_timer>(
+        strand, std::chrono::milliseconds(options.outbox_poll_ms));
+    timer->async_wait([self = shared_from_this(), timer](boost::system::error_code ec) {
+      if (!ec) self->Spawn(Poll(self));
+    });
+  }
+
+  // Picks up what other nodes wrote: their events, and queues this node may have just taken over.
+  // A queue backing off or sending is left alone.
+  static asio::awaitable<void> Poll(std::shared_ptr<Impl> self) {
+    auto queues_aw = RunBlocking(self->blocking, [self] { return self->store.DeliveryQueues(); });
+    auto queues = co_await std::move(queues_aw);
+    if (queues.ok()) {
+      for (const auto& q : *queues) {
+        if (!self->running.count(q) && !self->waiting.count(q)) self->KickOnStrand(q);
+      }
+    }
+    self->PokeOnStrand();
+    self->SchedulePoll();
   }
 };
 

@@ -6,7 +6,9 @@
 // the requests: one at a time per queue (a webhook, or one user's pushes), in order, retrying
 // failures with exponential backoff. A webhook that fails for longer than its retry period becomes
 // inactive; a push that does, is dropped. After a restart, Start() resumes from the store, so
-// nothing committed is lost; a request may be repeated (same request id) after a crash.
+// nothing committed is lost; a request may be repeated (same request id) after a crash. On a store
+// that several nodes share, the outbox is read again every outbox_poll_ms, and only the node that
+// holds the outbox reads anything (docs/scaling.md).
 //
 // All state lives on one strand of the given io_context; store reads run on the blocking pool.
 // Poke, Kick and Verify are thread-safe. Destroy only after the io_context has stopped.
@@ -35,6 +37,9 @@ struct DeliveryOptions {
   size_t max_in_flight = 16;                         // queues sending at the same time
   size_t batch = 500;                                // events scheduled per write
   size_t max_webhooks_per_app = 100;  // Platform API registrations (config-file ones aside)
+  // With a store other nodes write too (Store::SharesOutbox): how often pending events and queues
+  // are read again without a poke (their writes poke only their own node). 0: never.
+  int64_t outbox_poll_ms = 1000;
 };
 
 class DeliveryService {
