@@ -35,6 +35,20 @@ pin_service_engines() {
 }
 pin_service_engines
 
+# CPU seconds used so far by PostgreSQL (every process of the instance, and the backends that
+# already exited, which the postmaster's cutime/cstime hold) and Redis.
+engine_cpu_seconds() {
+  local postmaster ticks
+  postmaster=$(head -n 1 "$relayer_services_dir/pg/postmaster.pid")
+  ticks=$(for pid in "$postmaster" $(pgrep -P "$postmaster") $(cat "$relayer_services_dir/redis.pid"); do
+    # Fields after the ")" of the command name: utime is the 12th, stime 13th, cutime 14th,
+    # cstime 15th.
+    sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk -v pm=$((pid == postmaster)) \
+      '{ t = $12 + $13; if (pm) t += $14 + $15; print t }'
+  done | awk '{ s += $1 } END { print s + 0 }')
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
 nodes=() data_dirs=()
 stop_nodes() {
   for pid in "${nodes[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -85,8 +99,15 @@ for shape in $shapes; do
   fi
   echo "# $shape $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/$shape.log" >&2
   status=0
+  engines_before=$(engine_cpu_seconds)
   taskset -c 1 "$build/bench/relayer-bench" s1 --url "http://127.0.0.1:$base_port" \
     --data "${data_dirs[0]}" "${extra[@]}" "$@" >"$out/$shape.out" 2>>"$out/$shape.log" || status=$?
+  engines_after=$(engine_cpu_seconds)
+  # Messages sent in all steps (setup included in the engines' CPU, so an upper bound per message).
+  sent=$(grep '^{' "$out/$shape.out" | tail -n 1 | grep -o '"sent":[0-9]*' | cut -d: -f2 |
+    awk '{ s += $1 } END { print s + 0 }')
+  echo "engines (PostgreSQL + Redis) CPU seconds during the run: $engines_before -> $engines_after," \
+    "messages sent: $sent" | tee "$out/$shape.engines" >&2
   tail -n +2 "$out/$shape.out" >&2
   for pid in "${nodes[@]}"; do
     kill -0 "$pid" 2>/dev/null || { echo "# $shape: a node died (pid $pid)" >&2; status=3; }
