@@ -42,6 +42,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
 
 Connection::~Connection() { PQfinish(conn_); }
 
+bool Connection::alive() const { return PQstatus(conn_) == CONNECTION_OK; }
+
 Status Connection::Execute(const std::string& sql) {
   auto rows = Query(sql);
   return rows.status();

@@ -19,6 +19,9 @@ namespace relayer::pg {
 
 // SQLSTATE of a failed statement, when PostgreSQL sent one (unique_violation is "23505").
 inline constexpr const char* kUniqueViolation = "23505";
+// A transaction that must be run again from its start: deadlock_detected, serialization_failure.
+inline constexpr const char* kDeadlockDetected = "40P01";
+inline constexpr const char* kSerializationFailure = "40001";
 
 // A row of text-format values; NULL is nullopt.
 using Row = std::vector<std::optional<std::string>>;
@@ -48,6 +51,13 @@ class Connection {
   Result<Rows> Query(const std::string& sql, const std::vector<Param>& params = {});
 
   const std::string& last_sqlstate() const { return last_sqlstate_; }
+  // Whether the last failure asks for the whole transaction to be run again (deadlock or
+  // serialization failure, which concurrent writers on other nodes can cause).
+  bool last_failure_retryable() const {
+    return last_sqlstate_ == kDeadlockDetected || last_sqlstate_ == kSerializationFailure;
+  }
+  // False once the server connection is lost (the object must then be replaced).
+  bool alive() const;
 
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}

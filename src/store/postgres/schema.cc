@@ -156,12 +156,167 @@ CREATE TABLE user_changes (
 CREATE INDEX user_changes_by_change ON user_changes (change);
 )sql";
 
+// Version 2: everything else SQLite has (its v6 delivery, v7 platform, v8 content, v9 sync log),
+// with the same meaning. Keys lead with the app where every lookup has one; conversation-owned
+// rows lead with (app, conv). Auto-numbered sequences (delivery events, deliveries, the sync log)
+// are identity columns: their readers only need an order, not commit order.
+constexpr const char* kMigrationV2 = R"sql(
+-- A change row names its recipients (JSON array, as SQLite's) so that a read returns the whole
+-- change. A user's changes by global seq: EmitChange draws the seq after locking the recipients'
+-- heads, so per user the seq order is the user_seq order and "seq > N" is a range of this index.
+ALTER TABLE changes ADD COLUMN recipients text NOT NULL DEFAULT '[]';
+CREATE INDEX user_changes_by_user_change ON user_changes (app, user_id, change);
+-- POST /nonces names no app, so a session consumes a nonce by its value alone.
+CREATE INDEX nonces_by_nonce ON nonces (nonce);
+
+CREATE TABLE push_tokens (
+  app text NOT NULL,
+  device_id text NOT NULL,
+  user_id text NOT NULL,
+  token text NOT NULL,
+  type text NOT NULL,
+  apns_bundle_id text NOT NULL DEFAULT '',
+  gcm_sender_id text NOT NULL DEFAULT '',
+  created_at bigint NOT NULL,
+  last_used_at bigint NOT NULL,
+  PRIMARY KEY (app, device_id)
+);
+CREATE INDEX push_tokens_by_user ON push_tokens (app, user_id, last_used_at);
+CREATE INDEX push_tokens_by_token ON push_tokens (app, token);
+
+-- Webhook ids are unique over all apps (a delivery queue names its webhook by id alone).
+CREATE TABLE webhooks (
+  id text PRIMARY KEY,
+  app text NOT NULL,
+  version text NOT NULL,
+  target_url text NOT NULL,
+  events text NOT NULL,  -- JSON array of event types
+  secret text NOT NULL,
+  config text NOT NULL DEFAULT '{}',
+  status smallint NOT NULL,
+  status_reason text NOT NULL DEFAULT '',
+  created_at bigint NOT NULL,
+  from_config boolean NOT NULL DEFAULT false
+);
+CREATE INDEX webhooks_by_app ON webhooks (app, created_at);
+
+CREATE TABLE delivery_events (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  app text NOT NULL,
+  ts bigint NOT NULL,
+  type text NOT NULL,
+  actor_user text,
+  actor_name text NOT NULL DEFAULT '',
+  object text NOT NULL  -- the message, conversation or notification as it was (JSON)
+);
+
+CREATE TABLE deliveries (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  app text NOT NULL,
+  queue text NOT NULL,
+  request_id text NOT NULL,
+  event_type text NOT NULL,
+  body text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  first_attempt_at bigint,
+  next_attempt_at bigint NOT NULL,
+  created_at bigint NOT NULL,
+  last_error text NOT NULL DEFAULT ''
+);
+CREATE INDEX deliveries_by_queue ON deliveries (queue, id);
+
+CREATE TABLE blocks (
+  app text NOT NULL,
+  owner text NOT NULL,
+  blocked text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (app, owner, blocked)
+);
+
+CREATE TABLE badges (
+  app text NOT NULL,
+  user_id text NOT NULL,
+  external_unread_count bigint NOT NULL DEFAULT 0,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (app, user_id)
+);
+
+-- An announcement is a message outside any conversation. seq orders a user's list (newest first)
+-- the way SQLite's rowid does; its recipients are one row each, so a user's list is a range read.
+CREATE TABLE announcements (
+  app text NOT NULL,
+  id uuid NOT NULL,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  sender_name text NOT NULL,
+  sent_at bigint NOT NULL,
+  parts text NOT NULL,
+  notification text,
+  recipient_status text NOT NULL,
+  PRIMARY KEY (app, id),
+  UNIQUE (seq)
+);
+CREATE TABLE announcement_recipients (
+  app text NOT NULL,
+  user_id text NOT NULL,
+  ann bigint NOT NULL REFERENCES announcements (seq) ON DELETE CASCADE,
+  PRIMARY KEY (app, user_id, ann)
+);
+
+CREATE TABLE platform_dedup (
+  app text NOT NULL,
+  key text NOT NULL,
+  status integer NOT NULL,
+  body text NOT NULL,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (app, key)
+);
+CREATE INDEX platform_dedup_by_expiry ON platform_dedup (expires_at);
+
+-- Content ids are unique over all apps (GET /content/ID carries no app).
+CREATE TABLE content (
+  id text PRIMARY KEY,
+  app text NOT NULL,
+  uploader text NOT NULL,
+  mime_type text NOT NULL,
+  size bigint NOT NULL,
+  created_at bigint NOT NULL,
+  uploaded_at bigint  -- NULL until the bytes are complete
+);
+-- Which conversations hold a content (download rights); stored with the conversation.
+CREATE TABLE conversation_content (
+  app text NOT NULL,
+  conv uuid NOT NULL,
+  content text NOT NULL,
+  PRIMARY KEY (app, conv, content),
+  FOREIGN KEY (app, conv) REFERENCES conversations (app, id) ON DELETE CASCADE
+);
+CREATE INDEX conversation_content_by_content ON conversation_content (app, content, conv);
+
+CREATE TABLE sync_log (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  app text NOT NULL,
+  ts bigint NOT NULL,
+  actor text NOT NULL,
+  actor_is_user boolean NOT NULL,
+  verb text NOT NULL,
+  object_id text NOT NULL,
+  conversation_id text NOT NULL,  -- '' when the action concerns no conversation
+  detail text NOT NULL DEFAULT ''
+);
+CREATE INDEX sync_log_by_app ON sync_log (app, seq);
+CREATE INDEX sync_log_by_ts ON sync_log (app, ts);
+CREATE INDEX sync_log_by_conversation ON sync_log (app, conversation_id, seq);
+CREATE INDEX sync_log_by_actor ON sync_log (app, actor, seq);
+)sql";
+
 struct Migration {
   int version;
   const char* sql;
 };
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kMigrationV2},
 };
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kSchemaVersion);
 

@@ -14,7 +14,7 @@
 namespace relayer::pg {
 
 // The version Migrate() brings a database to. Its own numbering, independent of SQLite's.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Applies every migration the database lacks. A database newer than kSchemaVersion is an error
 // (an older binary must not write a schema it does not know).

@@ -29,11 +29,20 @@ void StoreConformance::SetUp() {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   location_ = dir.string();
+  std::string test = info->name();
+  test = test.substr(0, test.rfind('/'));  // "Name/Backend" -> "Name"
+  if (GetParam().unavailable) {
+    if (std::string why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << why;
+  }
+  if (GetParam().pending.count(test)) {
+    GTEST_SKIP() << "not implemented on " << GetParam().name << " yet";
+  }
   Open();
 }
 
 void StoreConformance::TearDown() {
   Close();
+  if (GetParam().cleanup) GetParam().cleanup(location_);
   std::filesystem::remove_all(location_);
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct StoreBackend {
   std::function<Result<std::unique_ptr<Store>>(const std::string& location, const Limits&,
                                                size_t max_batch)>
       open;
+  // Called when a test ends, to free what the backend keeps outside `location` (may be empty).
+  std::function<void(const std::string& location)> cleanup;
+  // Tests (by name, without the backend suffix) that this backend does not pass yet: skipped
+  // with a message saying so. Keep it accurate; an empty list is the goal.
+  std::set<std::string> pending;
+  // Non-empty: why every test of this backend is skipped now (e.g. no server to test against).
+  // Asked when a test runs, not when tests are listed, so that the list never depends on it.
+  std::function<std::string()> unavailable;
 };
 
 std::vector<StoreBackend> AllStoreBackends();
