@@ -26,6 +26,9 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--platform-token", o.platform_tokens, "Platform API bearer token, repeatable");
   cmd->add_option("--cors-origin", o.cors_origins, "Allowed browser origin, repeatable [any]");
   cmd->add_option("--public-url", o.public_url, "Base of `url` fields [http://<Host header>]");
+  cmd->add_option("--redis", o.redis,
+                  "HOST:PORT of the Redis that carries events between nodes sharing a "
+                  "postgres:// store [none: one node]");
   cmd->add_option("--threads", o.threads, "Network threads [one per core]");
   cmd->add_option("--max-body-bytes", o.max_body_bytes, "HTTP body limit [1048576]");
   cmd->add_option("--max-participants", o.max_participants, "Participants per conversation [25]");
@@ -79,6 +82,7 @@ int RunServe(const ServeOptions& o) {
   if (!o.data_dir.empty()) config.data_dir = o.data_dir;
   if (!o.listen.empty()) config.listen = o.listen;
   if (!o.public_url.empty()) config.public_url = o.public_url;
+  if (!o.redis.empty()) config.redis = o.redis;
   if (!o.cors_origins.empty()) config.cors_origins = o.cors_origins;
   if (o.threads) config.threads = o.threads;
   if (o.max_body_bytes) config.limits.max_body_bytes = o.max_body_bytes;

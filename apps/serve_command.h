@@ -17,6 +17,7 @@ struct ServeOptions {
   std::vector<std::string> platform_tokens;
   std::vector<std::string> cors_origins;
   std::string public_url;
+  std::string redis;
   size_t threads = 0;
   size_t max_body_bytes = 0;
   size_t max_participants = 0;

@@ -131,12 +131,13 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s = CheckKeys(root,
-                         {"data", "listen", "threads", "blocking_threads", "max_batch",
-                          "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
-                          "ws_max_queued_packets", "ws_idle_timeout_seconds",
-                          "platform_dedup_ttl_seconds", "limits", "delivery", "apps", "dashboard"},
-                         path);
+  if (auto s =
+          CheckKeys(root,
+                    {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+                     "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
+                     "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "redis", "limits",
+                     "delivery", "apps", "dashboard"},
+                    path);
       !s.ok()) {
     return s;
   }
@@ -146,6 +147,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                   ReadInt(root, "blocking_threads", config.blocking_threads, path),
                   ReadInt(root, "max_batch", config.max_batch, path),
                   ReadString(root, "public_url", config.public_url, path),
+                  ReadString(root, "redis", config.redis, path),
                   ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),
                   ReadInt(root, "ws_max_queued_packets", config.ws_max_queued_packets, path),
                   ReadInt(root, "ws_idle_timeout_seconds", config.ws_idle_timeout_seconds, path),

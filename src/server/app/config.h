@@ -56,6 +56,9 @@ struct ServerConfig {
   size_t ws_max_queued_packets = 20000;  // the same bound counted in packets
   size_t ws_idle_timeout_seconds = 90;   // no data nor pong for this long: the socket is closed
   size_t platform_dedup_ttl_seconds = 24 * 60 * 60;  // If-None-Match keys are remembered this long
+  // "host:port" of the Redis that carries events between nodes sharing one store (issue 7,
+  // docs/scaling.md); empty: one node, no Redis. Needs a store with per-user sequences.
+  std::string redis;
   DashboardOptions dashboard;
   Limits limits;
   DeliveryConfig delivery;

@@ -24,6 +24,9 @@
 #include "server/ws/hub.h"
 #include "server/ws/ws_session.h"
 #include "store/store.h"
+#ifdef RELAYER_HAVE_FANOUT
+#include "server/fanout/node_fanout.h"
+#endif
 
 namespace relayer::server {
 
@@ -43,6 +46,12 @@ struct Server::Impl {
   // Before `io`: destroyed after it, once no delivery coroutine can run any more.
   std::unique_ptr<DeliveryService> delivery;
   std::unique_ptr<IoPool> io;
+#ifdef RELAYER_HAVE_FANOUT
+  // With --redis: events between nodes. After `io` and the pools: destroyed before them, once
+  // Stop() has stopped it and joined them.
+  std::unique_ptr<fanout::StoreUserLog> user_log;
+  std::unique_ptr<fanout::NodeFanout> node_fanout;
+#endif
   std::unique_ptr<ContentService> content;
   std::unique_ptr<ClientApi> api;
   std::unique_ptr<PlatformApi> platform;
@@ -135,6 +144,43 @@ Status StartDelivery(Server::Impl& d, const std::string& server_url) {
   return Status::Ok();
 }
 
+#ifdef RELAYER_HAVE_FANOUT
+// --redis: committed changes go to NodeFanout (which delivers this node's sockets in per-user
+// order and publishes to the other nodes) instead of straight to the hub.
+Status StartNodeFanout(Server::Impl& d) {
+  auto redis = fanout::RedisBusOptions::FromAddress(d.config.redis);
+  if (!redis.ok()) return Status(redis.status().code(), "--redis: " + redis.status().message());
+  fanout::NodeFanoutOptions options;
+  options.redis = std::move(*redis);
+  options.redis.client_name = "relayer-node";
+  Hub* hub = &d.hub;
+  fanout::NodeFanoutHandlers handlers;
+  handlers.deliver = [hub](const AppId& app, const UserId& user, const fanout::UserEvent& e) {
+    static const WriteResult kNone;
+    hub->PublishTo(app, user, e.change, e.objects ? *e.objects : kNone);
+  };
+  handlers.signal = [hub](const AppId& app, const UserId& user, const std::string& body,
+                          TimeMs ts) { hub->SignalLocal(app, user, body, ts); };
+  d.user_log = std::make_unique<fanout::StoreUserLog>(*d.store);
+  d.node_fanout =
+      std::make_unique<fanout::NodeFanout>(*d.fanout, d.io->At(0).get_executor(), *d.blocking,
+                                           *d.user_log, std::move(options), std::move(handlers));
+  fanout::NodeFanout* node = d.node_fanout.get();
+  HubHooks hooks;
+  hooks.first_connection = [node](const AppId& app, const UserId& user) {
+    node->UserConnected(app, user);
+  };
+  hooks.last_connection = [node](const AppId& app, const UserId& user) {
+    node->UserDisconnected(app, user);
+  };
+  hooks.signalled = [node](const AppId& app, const std::vector<UserId>& users,
+                           const std::string& body,
+                           TimeMs ts) { node->Signal(app, users, body, ts); };
+  d.hub.SetHooks(std::move(hooks));
+  return Status::Ok();
+}
+#endif
+
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
@@ -166,6 +212,17 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   auto store = OpenSqliteStore(store_options);
   if (!store.ok()) return store.status();
   d.sqlite = std::move(*store);
+  if (!config.redis.empty() && !d.sqlite->HasUserSequences()) {
+    return Status(ErrorCode::kInvalidRequest,
+                  "--redis needs a shared store: --store postgres://... (this store keeps no "
+                  "per-user change sequences, so nodes could not fill each other's gaps)");
+  }
+#ifndef RELAYER_HAVE_FANOUT
+  if (!config.redis.empty()) {
+    return Status(ErrorCode::kInvalidRequest,
+                  "--redis: this relayer was built without hiredis (libhiredis-dev)");
+  }
+#endif
   d.fanout_pool = std::make_unique<boost::asio::thread_pool>(1);
   d.fanout = std::make_unique<boost::asio::strand<boost::asio::thread_pool::executor_type>>(
       d.fanout_pool->get_executor());
@@ -177,6 +234,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         // Held dashboard long-polls wake straight from the writer thread (Notify never blocks).
         if (result->sync_log_seq) impl->sync_log_notifier->Notify(app);
         if (result->changes.empty()) return;
+#ifdef RELAYER_HAVE_FANOUT
+        if (impl->node_fanout) {
+          impl->node_fanout->Committed(app, std::move(result));  // posts to the fan-out strand
+          return;
+        }
+#endif
         boost::asio::post(*impl->fanout, [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
@@ -185,6 +248,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
   d.blocking =
       std::make_unique<boost::asio::thread_pool>(std::max<size_t>(1, config.blocking_threads));
   d.io = std::make_unique<IoPool>(threads);
+#ifdef RELAYER_HAVE_FANOUT
+  if (!config.redis.empty()) {
+    if (auto s = StartNodeFanout(d); !s.ok()) return s;
+  }
+#endif
 
   std::string secret;
   if (auto s = LinkSigner::LoadOrCreateSecret(config.data_dir, secret); !s.ok()) return s;
@@ -276,6 +344,9 @@ void Server::Stop() {
   if (d.stopped) return;
   d.stopped = true;
   if (d.http) d.http->StopAccepting();
+#ifdef RELAYER_HAVE_FANOUT
+  if (d.node_fanout) d.node_fanout->Stop();
+#endif
   if (d.io) d.io->Stop();
   if (d.blocking) d.blocking->join();
   if (d.sqlite) d.sqlite->Close();

@@ -14,7 +14,9 @@ namespace json = boost::json;
 
 void Hub::Add(const AppId& app, const UserId& user, std::shared_ptr<PacketSink> sink) {
   std::lock_guard lock(mu_);
-  sinks_[{app, user}].push_back(sink);
+  auto& v = sinks_[{app, user}];
+  if (v.empty() && hooks_.first_connection) hooks_.first_connection(app, user);
+  v.push_back(sink);
   ++count_;
 }
 
@@ -31,7 +33,10 @@ void Hub::Remove(const AppId& app, const UserId& user, const PacketSink* sink) {
       --i;
     }
   }
-  if (v.empty()) sinks_.erase(it);
+  if (v.empty()) {
+    sinks_.erase(it);
+    if (hooks_.last_connection) hooks_.last_connection(app, user);
+  }
 }
 
 std::vector<std::shared_ptr<PacketSink>> Hub::SinksOf(const AppId& app, const UserId& user) const {
@@ -86,6 +91,24 @@ std::string RenderChange(const Change& change, const json::value& data, const Wr
   return ChangeBody(change, json::value(MessageJson(*result.message, user, base, links)), base);
 }
 
+// The parsed data of an update or delete; false when it does not parse (logged).
+bool ParseData(const Change& change, json::value& data) {
+  boost::system::error_code ec;
+  data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
+  if (ec) spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
+  return !ec;
+}
+
+// Whether `result` holds what a create of `change` renders from.
+bool HasObjects(const Change& change, const WriteResult& result) {
+  if (change.op != ChangeOp::kCreate) return true;
+  if (change.type == ObjectType::kConversation) return result.conversation.has_value();
+  if (change.type == ObjectType::kMessage || change.type == ObjectType::kAnnouncement) {
+    return result.message.has_value();
+  }
+  return false;
+}
+
 // The conversation update naming `message_create`'s message as its last_message.
 std::string LastMessagePatch(const Change& message_create, const std::string& base) {
   Change last;
@@ -103,19 +126,9 @@ std::string LastMessagePatch(const Change& message_create, const std::string& ba
 void Hub::Publish(const AppId& app, const WriteResult& result) {
   for (const auto& change : result.changes) {
     json::value data;
-    if (change.op != ChangeOp::kCreate) {
-      boost::system::error_code ec;
-      data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
-      if (ec) {
-        spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
-        continue;
-      }
-    } else if (change.type == ObjectType::kConversation && !result.conversation) {
-      continue;  // nothing to render; Event.replay reads it from the store
-    } else if ((change.type == ObjectType::kMessage || change.type == ObjectType::kAnnouncement) &&
-               !result.message) {
-      continue;
-    }
+    if (change.op != ChangeOp::kCreate && !ParseData(change, data)) continue;
+    // Nothing to render; Event.replay reads it from the store.
+    if (!HasObjects(change, result)) continue;
     // Rendered once per form (FormKey), not once per socket.
     std::unordered_map<std::string, std::string> rendered, moved;
     const bool message_create =
@@ -137,6 +150,30 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
   }
 }
 
+void Hub::PublishTo(const AppId& app, const UserId& user, const Change& change,
+                    const WriteResult& objects) {
+  json::value data;
+  if (change.op != ChangeOp::kCreate && !ParseData(change, data)) return;
+  if (!HasObjects(change, objects)) return;
+  const bool message_create = change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> rendered;  // by base URL
+  for (const auto& sink : SinksOf(app, user)) {
+    const std::string& base = sink->base_url();
+    auto [it, fresh] = rendered.try_emplace(base);
+    if (fresh) {
+      it->second.first = RenderChange(change, data, objects, user, base, links_);
+      if (message_create) it->second.second = LastMessagePatch(change, base);
+    }
+    sink->Send("change", it->second.first, change.ts);
+    if (message_create) sink->Send("change", it->second.second, change.ts);
+  }
+}
+
+void Hub::SignalLocal(const AppId& app, const UserId& user, const std::string& body_json,
+                      TimeMs ts) {
+  for (const auto& sink : SinksOf(app, user)) sink->Send("signal", body_json, ts);
+}
+
 void Hub::Signal(const AppId& app, const std::vector<UserId>& users, const std::string& body_json,
                  TimeMs now, const PacketSink* except) {
   for (const auto& user : users) {
@@ -144,6 +181,7 @@ void Hub::Signal(const AppId& app, const std::vector<UserId>& users, const std::
       if (sink.get() != except) sink->Send("signal", body_json, now);
     }
   }
+  if (hooks_.signalled) hooks_.signalled(app, users, body_json, now);
 }
 
 }  // namespace relayer::server

@@ -4,6 +4,7 @@
 // commit order.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,8 +26,21 @@ class PacketSink {
   virtual const std::string& base_url() const = 0;
 };
 
+// Hooks of the fan-out between nodes (server/fanout/node_fanout.h); all optional. They are
+// called on the thread that adds, removes or signals, the connection hooks under the hub's lock
+// (so they alternate per user in the order the hub saw them): they must only post.
+struct HubHooks {
+  std::function<void(const AppId&, const UserId&)> first_connection;  // of the user on this node
+  std::function<void(const AppId&, const UserId&)> last_connection;
+  // After Signal queued `body_json` to this node's sockets of `users`.
+  std::function<void(const AppId&, const std::vector<UserId>&, const std::string&, TimeMs)>
+      signalled;
+};
+
 class Hub {
  public:
+  // Set once before serving.
+  void SetHooks(HubHooks hooks) { hooks_ = std::move(hooks); }
   // Signs rich content download links in rendered messages; set once before serving (not owned).
   void SetContentLinks(const ContentLinks* links) { links_ = links; }
   void Add(const AppId& app, const UserId& user, std::shared_ptr<PacketSink> sink);
@@ -38,12 +52,20 @@ class Hub {
 
   // Renders and queues the change packets of one committed write.
   void Publish(const AppId& app, const WriteResult& result);
-  // Queues a signal body to every connection of `users`.
+  // Renders and queues one change for one user's connections (the fan-out between nodes calls
+  // it in that user's user_seq order). `objects` holds the conversation or message a create
+  // renders; without it a create queues nothing.
+  void PublishTo(const AppId& app, const UserId& user, const Change& change,
+                 const WriteResult& objects);
+  // Queues a signal body to every connection of `users`, then calls HubHooks::signalled.
   void Signal(const AppId& app, const std::vector<UserId>& users, const std::string& body_json,
               TimeMs now, const PacketSink* except = nullptr);
+  // Queues a signal body to every connection of `user` on this node only (from another node).
+  void SignalLocal(const AppId& app, const UserId& user, const std::string& body_json, TimeMs ts);
 
  private:
   const ContentLinks* links_ = nullptr;
+  HubHooks hooks_;
   mutable std::mutex mu_;
   std::map<std::pair<AppId, UserId>, std::vector<std::weak_ptr<PacketSink>>> sinks_;
   size_t count_ = 0;
