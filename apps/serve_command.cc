@@ -9,6 +9,7 @@
 #include "server/app/config.h"
 #include "server/app/dev_app.h"
 #include "server/app/server.h"
+#include "server/app/store_open.h"
 
 namespace relayer::apps {
 
@@ -18,6 +19,9 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   auto* cmd = app.add_subcommand("serve", "Run the server");
   cmd->add_option("--config", o.config_file, "TOML config file (see docs/configuration.md)");
   cmd->add_option("--data", o.data_dir, "Data folder (database, dev app) [./data]");
+  cmd->add_option("--store", o.store,
+                  "postgres://USER@HOST:PORT/DB to run on PostgreSQL (several nodes may share it) "
+                  "[empty: SQLite in the data folder]");
   cmd->add_option("--listen", o.listen,
                   "HOST:PORT to listen on; port 0 picks one [127.0.0.1:7070]");
   cmd->add_option("--app-id", o.app_id, "Layer app id (UUID or layer:///apps/staging/UUID)");
@@ -80,6 +84,7 @@ int RunServe(const ServeOptions& o) {
     if (auto s = server::LoadConfigFile(o.config_file, config); !s.ok()) return Fail(s.message());
   }
   if (!o.data_dir.empty()) config.data_dir = o.data_dir;
+  if (!o.store.empty()) config.store = o.store;
   if (!o.listen.empty()) config.listen = o.listen;
   if (!o.public_url.empty()) config.public_url = o.public_url;
   if (!o.redis.empty()) config.redis = o.redis;
@@ -152,6 +157,9 @@ int RunServe(const ServeOptions& o) {
   auto server = server::Server::Start(config, std::move(extra));
   if (!server.ok()) return Fail(server.status().message());
   std::cout << "relayer: listening on " << (*server)->url() << std::endl;
+  if (!config.store.empty()) {
+    std::cout << "relayer: store " << server::RedactedStoreUri(config.store) << std::endl;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "relayer: stopping" << std::endl;

@@ -10,6 +10,7 @@ namespace relayer::apps {
 struct ServeOptions {
   std::string config_file;
   std::string data_dir;
+  std::string store;  // --store: a PostgreSQL URI (empty: SQLite in data_dir)
   std::string listen;
   std::string app_id;
   std::string provider_id;

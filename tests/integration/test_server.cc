@@ -201,9 +201,10 @@ std::string RawExchange(uint16_t port, const std::string& bytes) {
 
 // ---- TestServer -------------------------------------------------------------------------------
 
-TestServer::TestServer(Limits limits, Tweak tweak) : limits_(limits), tweak_(std::move(tweak)) {
-  app_uuid_ = server::RandomUuid();
-  provider_id_ = "layer:///providers/" + server::RandomUuid();
+TestServer::TestServer(Limits limits, Tweak tweak, std::optional<TestApp> app)
+    : limits_(limits), tweak_(std::move(tweak)) {
+  app_uuid_ = app ? app->uuid : server::RandomUuid();
+  provider_id_ = app ? app->provider_id : "layer:///providers/" + server::RandomUuid();
   data_dir_ =
       (std::filesystem::temp_directory_path() / ("relayer-it-" + server::RandomUuid())).string();
   Start();

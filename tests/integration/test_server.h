@@ -79,10 +79,17 @@ class HttpClient {
 // Writes `bytes` on a fresh connection, half-closes, and returns everything read until EOF.
 std::string RawExchange(uint16_t port, const std::string& bytes);
 
+// Which app a TestServer serves: a fresh one by default, or another server's (two nodes sharing
+// one PostgreSQL database serve the same app).
+struct TestApp {
+  std::string uuid;
+  std::string provider_id;
+};
+
 class TestServer {
  public:
   using Tweak = std::function<void(server::ServerConfig&)>;
-  explicit TestServer(Limits limits = {}, Tweak tweak = {});
+  explicit TestServer(Limits limits = {}, Tweak tweak = {}, std::optional<TestApp> app = {});
   ~TestServer();  // stops and removes the data folder
 
   void Start();  // on the same data folder (new port)
@@ -97,6 +104,7 @@ class TestServer {
   const std::string& app_uuid() const { return app_uuid_; }
   std::string app_id() const { return "layer:///apps/staging/" + app_uuid_; }
   const std::string& provider_id() const { return provider_id_; }
+  TestApp app() const { return TestApp{app_uuid_, provider_id_}; }
   const std::string& data_dir() const { return data_dir_; }
 
  private:

@@ -131,17 +131,18 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     return Bad(path, std::string("parse error: ") + std::string(e.description()));
   }
-  if (auto s =
-          CheckKeys(root,
-                    {"data", "listen", "threads", "blocking_threads", "max_batch", "public_url",
-                     "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
-                     "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "redis", "limits",
-                     "delivery", "apps", "dashboard"},
-                    path);
+  if (auto s = CheckKeys(
+          root,
+          {"data", "store", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+           "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
+           "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "redis", "limits", "delivery",
+           "apps", "dashboard"},
+          path);
       !s.ok()) {
     return s;
   }
   for (auto st : {ReadString(root, "data", config.data_dir, path),
+                  ReadString(root, "store", config.store, path),
                   ReadString(root, "listen", config.listen, path),
                   ReadInt(root, "threads", config.threads, path),
                   ReadInt(root, "blocking_threads", config.blocking_threads, path),

@@ -45,6 +45,9 @@ struct AppSpec {
 
 struct ServerConfig {
   std::string data_dir = "./data";
+  // Empty: SQLite in data_dir (one node). A postgres:// or postgresql:// URI: PostgreSQL, which
+  // several nodes may share (docs/scaling.md); data_dir still holds the content and link secret.
+  std::string store;
   std::string listen = "127.0.0.1:7070";
   size_t threads = 0;                     // network threads; 0: one per core
   size_t blocking_threads = 4;            // store readers

@@ -13,6 +13,7 @@
 #include "server/api/client_api.h"
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
+#include "server/app/store_open.h"
 #include "server/auth/crypto.h"
 #include "server/content/content_service.h"
 #include "server/content/local_content_store.h"
@@ -33,7 +34,7 @@ namespace relayer::server {
 struct Server::Impl {
   ServerConfig config;
   AppRegistry apps;
-  std::unique_ptr<Store> sqlite;
+  std::unique_ptr<Store> sqlite;  // the backing store: SQLite, or PostgreSQL (config.store)
   std::unique_ptr<PublishingStore> store;
   std::unique_ptr<boost::asio::thread_pool> blocking;
   // Fan-out: one strand, fed by the writer thread in commit order.
@@ -205,11 +206,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
     return Status(ErrorCode::kServiceUnavailable,
                   "cannot create data folder '" + config.data_dir + "': " + ec.message());
   }
-  SqliteOptions store_options;
-  store_options.path = (std::filesystem::path(config.data_dir) / "relayer.db").string();
-  store_options.max_batch = config.max_batch;
-  store_options.limits = config.limits;
-  auto store = OpenSqliteStore(store_options);
+  auto store = OpenConfiguredStore(config);
   if (!store.ok()) return store.status();
   d.sqlite = std::move(*store);
   if (!config.redis.empty() && !d.sqlite->HasUserSequences()) {
