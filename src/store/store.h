@@ -234,10 +234,15 @@ struct SendNotificationOp {
   TimeMs now = 0;
 };
 
-// Adds `deliveries` (ids assigned here) and consumes every pending event up to `through_seq`.
+// Adds `deliveries` (ids assigned here) and consumes the events they were made from: those listed
+// in `event_seqs` when it is set, else every pending event up to `through_seq`. With the list, an
+// event already gone (another node scheduled it) fails the operation with kConflict and nothing is
+// written, so no event is ever scheduled twice; and an event committed after the caller's read with
+// a lower seq (PostgreSQL hands out seqs before commit) is not consumed unseen.
 struct ScheduleDeliveriesOp {
   int64_t through_seq = 0;
   std::vector<Delivery> deliveries;
+  std::vector<int64_t> event_seqs;
 };
 
 // The outcome of one attempt at a delivery. kRetry counts the attempt and waits until

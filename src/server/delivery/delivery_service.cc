@@ -92,6 +92,7 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
     if (events->empty()) co_return false;
     ScheduleDeliveriesOp op;
     op.through_seq = events->back().seq;
+    for (const DeliveryEvent& e : *events) op.event_seqs.push_back(e.seq);
     std::map<AppId, std::vector<Webhook>> webhooks;
     for (const DeliveryEvent& e : *events) {
       if (!webhooks.count(e.app)) {
@@ -113,6 +114,11 @@ struct DeliveryService::Impl : std::enable_shared_from_this<Impl> {
     }
     auto written_aw = Write(store, std::move(op));
     auto written = co_await std::move(written_aw);
+    if (written.status.code() == ErrorCode::kConflict) {
+      // Another node scheduled some of these events (it held the outbox): read again.
+      spdlog::info("delivery: events were scheduled elsewhere; reading again");
+      co_return true;
+    }
     if (!written.status.ok()) {
       spdlog::error("delivery: scheduling: {}", written.status.message());
       RetryFanOutLater();

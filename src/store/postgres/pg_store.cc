@@ -9,6 +9,7 @@
 
 #include "store/postgres/connection.h"
 #include "store/postgres/ops.h"
+#include "store/postgres/outbox_lock.h"
 #include "store/postgres/reads.h"
 #include "store/postgres/schema.h"
 #include "store/postgres/writer.h"
@@ -73,6 +74,7 @@ class PgStore final : public Store {
   PgStore(const PgOptions& options, std::unique_ptr<Connection> writer_db)
       : limits_(options.limits),
         readers_(options.uri, options.pool_size, options.connect_timeout_seconds),
+        outbox_(options.uri, options.connect_timeout_seconds),
         writer_(
             options.uri, std::move(writer_db), options.max_batch,
             [this](Connection& db, const WriteOp& op) { return pg::ApplyWrite(db, limits_, op); }) {
@@ -83,7 +85,10 @@ class PgStore final : public Store {
   void Submit(WriteOp op, WriteCallback done) override {
     writer_.Submit(std::move(op), std::move(done));
   }
-  void Close() override { writer_.Close(); }
+  void Close() override {
+    writer_.Close();
+    outbox_.Release();  // another node takes the outbox over
+  }
 
   StoreStats Stats() const override {
     return StoreStats{writer_.commits(), writer_.committed_ops(), writer_.max_batch_seen()};
@@ -153,15 +158,20 @@ class PgStore final : public Store {
   Result<Webhook> GetWebhook(const AppId& app, const std::string& id) override {
     return Read<Webhook>([&](Connection& db) { return pg::ReadWebhook(db, app, id); });
   }
+  // The outbox reads return nothing unless this node holds the outbox (outbox_lock.h): the one
+  // delivery service that may schedule events and send deliveries at a time.
   Result<std::vector<DeliveryEvent>> PendingDeliveryEvents(size_t limit) override {
+    if (!outbox_.Held()) return std::vector<DeliveryEvent>();
     return Read<std::vector<DeliveryEvent>>(
         [&](Connection& db) { return pg::ReadPendingEvents(db, limit); });
   }
   Result<std::vector<std::string>> DeliveryQueues() override {
+    if (!outbox_.Held()) return std::vector<std::string>();
     return Read<std::vector<std::string>>(
         [&](Connection& db) { return pg::ReadDeliveryQueues(db); });
   }
   Result<std::optional<Delivery>> NextDelivery(const std::string& queue) override {
+    if (!outbox_.Held()) return std::optional<Delivery>();
     return Read<std::optional<Delivery>>(
         [&](Connection& db) { return pg::ReadNextDelivery(db, queue); });
   }
@@ -222,6 +232,7 @@ class PgStore final : public Store {
 
   const Limits limits_;
   ReaderPool readers_;
+  pg::OutboxLock outbox_;
   pg::GroupCommitWriter writer_;
 };
 

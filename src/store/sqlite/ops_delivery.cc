@@ -175,6 +175,19 @@ Status ApplyOp(OpContext& ctx, const SendNotificationOp& op, WriteResult& out) {
 }
 
 Status ApplyOp(OpContext& ctx, const ScheduleDeliveriesOp& op, WriteResult& out) {
+  if (!op.event_seqs.empty()) {
+    std::vector<int64_t> seqs = op.event_seqs;
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    for (int64_t seq : seqs) {
+      auto q = ctx.db.Prepare("DELETE FROM delivery_events WHERE seq = ?1");
+      q.Bind(1, seq);
+      RELAYER_RETURN_IF_ERROR(q.Exec());
+      if (ctx.db.Changes() == 0) {
+        return Status(ErrorCode::kConflict, "delivery events were scheduled already");
+      }
+    }
+  }
   for (const Delivery& d : op.deliveries) {
     auto q = ctx.db.Prepare(
         "INSERT INTO deliveries (app, queue, request_id, event_type, body, next_attempt_at, "
@@ -186,6 +199,7 @@ Status ApplyOp(OpContext& ctx, const ScheduleDeliveriesOp& op, WriteResult& out)
       out.queues.push_back(d.queue);
     }
   }
+  if (!op.event_seqs.empty()) return Status::Ok();
   auto q = ctx.db.Prepare("DELETE FROM delivery_events WHERE seq <= ?1");
   q.Bind(1, op.through_seq);
   return q.Exec();

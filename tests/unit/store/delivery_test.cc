@@ -146,6 +146,39 @@ TEST_P(StoreConformance, ScheduledDeliveriesConsumeEventsAndLeaveTheQueueOnlyWhe
   EXPECT_FALSE(store().NextDelivery("w1")->has_value());  // its queue went with it
 }
 
+TEST_P(StoreConformance, SchedulingConsumesExactlyTheListedEventsOnce) {
+  for (int i = 0; i < 2; ++i) {
+    SendNotificationOp n{app_, {U("bob")}, boost::json::object{{"text", "hi"}}, Now()};
+    ASSERT_EQ(Write(n).delivery_events, 1u);
+  }
+  auto events = store().PendingDeliveryEvents(100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  ScheduleDeliveriesOp schedule;
+  schedule.through_seq = (*events)[1].seq;  // the list wins: the second event stays pending
+  schedule.event_seqs = {(*events)[0].seq};
+  Delivery d;
+  d.app = app_;
+  d.queue = PushQueue(U("bob"));
+  d.request_id = "r0";
+  d.event_type = kNotificationEvent;
+  d.body = "{}";
+  d.next_attempt_at = Now();
+  schedule.deliveries = {d};
+  ASSERT_TRUE(Write(schedule).status.ok());
+  events = store().PendingDeliveryEvents(100);
+  ASSERT_EQ(events->size(), 1u);
+  // Scheduling a consumed event again (as a second node would) writes nothing.
+  schedule.event_seqs.push_back((*events)[0].seq);
+  EXPECT_EQ(Write(schedule).status.code(), ErrorCode::kConflict);
+  EXPECT_EQ(store().PendingDeliveryEvents(100)->size(), 1u);
+  auto head = store().NextDelivery(d.queue);
+  ASSERT_TRUE(head.ok() && head->has_value());
+  ASSERT_TRUE(
+      Write(FinishDeliveryOp{(*head)->id, AttemptOutcome::kDelivered, 0, "", Now()}).status.ok());
+  EXPECT_FALSE(store().NextDelivery(d.queue)->has_value());  // one delivery, not two
+}
+
 TEST_P(StoreConformance, ConfigWebhooksAreSyncedKeepingTheStatusOfUnchangedOnes) {
   SyncConfigWebhooksOp sync;
   sync.app_id = app_;

@@ -53,36 +53,7 @@ Result<std::unique_ptr<Store>> OpenPg(const std::string& location, const Limits&
 
 // The conformance tests PostgreSQL does not pass yet, because the operations or reads they use
 // return "not implemented on PostgreSQL yet". Remove names as the families land.
-std::set<std::string> PgPending() {
-  return {
-      // Delivery, content, platform and dashboard families (ops_delivery.cc, ops_content.cc,
-      // ops_platform.cc, ops_announcement.cc and their reads).
-      // Tests of the core families that also use those.
-      "PartsAndNotificationRoundTrip",                        // CreateContentOp
-      "SyncLogHasPlatformApiActions",                         // BlockUserOp and others
-      "AppConversationsAndMessagesShowEveryRecipientsState",  // ListAppConversations
-      // content_test.cc
-      "DeclaredContentReadsBackAndCompletesOnce",
-      "OnlyUploaderAndParticipantsOfHoldingConversationsMayRead",
-      "PartsWithUnusableContentWriteNothing",
-      "ContentSurvivesReopening",
-      // delivery_test.cc
-      "PushTokensKeepTheMostRecentlyUsedAndMoveWithTheirDevice",
-      "EventsAreRecordedOnlyForActiveSubscribersInTheWritesTransaction",
-      "AMessageWithANotificationIsRecordedWhenARecipientHasAToken",
-      "ScheduledDeliveriesConsumeEventsAndLeaveTheQueueOnlyWhenDone",
-      "ConfigWebhooksAreSyncedKeepingTheStatusOfUnchangedOnes",
-      // platform_test.cc
-      "AppCreatesConversationWithoutBeingAParticipant",
-      "AppSeesPatchesAndDeletesAnyConversation",
-      "BlockListIsKeptPerOwner",
-      "ABlockedSenderIsHiddenFromTheBlockerInOneToOne",
-      "BadgeSumsUnreadAndKeepsTheExternalCount",
-      "AnnouncementsReachTheirRecipientsOnly",
-      "DedupKeepsTheFirstAnswerUntilItExpires",
-      "DeleteIdentityRemovesTheProfileOnly",
-  };
-}
+std::set<std::string> PgPending() { return {}; }
 
 }  // namespace
 

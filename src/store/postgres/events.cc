@@ -1,0 +1,223 @@
+// Delivery events on PostgreSQL: what a committed write leaves for webhooks and push, recorded in
+// the write's own transaction, only when an active webhook of the app subscribes to the event
+// type or (for a new message with a notification) a recipient has a push token. The same rules as
+// SQLite's (store/sqlite/events.cc), whose JSON encoding of the event object is shared.
+#include "store/postgres/events.h"
+
+#include "store/postgres/reads.h"
+#include "store/postgres/sql.h"
+#include "store/sqlite/codec.h"
+#include "store/sqlite/events.h"
+
+namespace relayer::pg {
+namespace {
+
+std::string UserArray(const std::vector<UserId>& users) {
+  std::vector<std::string> v;
+  v.reserve(users.size());
+  for (const UserId& u : users) v.push_back(u.str());
+  return TextArray(v);
+}
+
+Result<bool> Exists(Connection& db, const std::string& sql, const std::vector<Param>& params) {
+  RELAYER_ASSIGN_OR_RETURN(Rows r, db.Query(sql, params));
+  return !r.rows.empty();
+}
+
+// Whether an active webhook of `app` subscribes to `type`.
+Result<bool> WebhookWants(Connection& db, const AppId& app, std::string_view type) {
+  return Exists(db,
+                "SELECT 1 FROM webhooks WHERE app = $1 AND status = 1 AND EXISTS (SELECT 1 FROM "
+                "json_array_elements_text(events::json) e WHERE e = $2) LIMIT 1",
+                {P(app.str()), P(std::string(type))});
+}
+
+Result<bool> AnyPushToken(Connection& db, const AppId& app, const std::vector<UserId>& users) {
+  if (users.empty()) return false;
+  return Exists(db,
+                "SELECT 1 FROM push_tokens WHERE app = $1 AND user_id = ANY($2::text[]) LIMIT 1",
+                {P(app.str()), P(UserArray(users))});
+}
+
+// Whether a push may be owed for `m`: it has a notification and a recipient has a token.
+Result<bool> PushWanted(Connection& db, const AppId& app, const Message& m) {
+  if (!m.notification) return false;
+  std::vector<UserId> recipients;
+  for (const auto& [user, state] : m.recipient_status) {
+    if (!m.sender.user_id || user != *m.sender.user_id) recipients.push_back(user);
+  }
+  return AnyPushToken(db, app, recipients);
+}
+
+Result<Conversation> ConversationSnapshot(Connection& db, const AppId& app,
+                                          const ConversationId& id) {
+  RELAYER_ASSIGN_OR_RETURN(ConversationRow row, FindConversationRow(db, app, id));
+  Conversation c;
+  c.id = row.id;
+  c.created_at = row.created_at;
+  c.distinct = row.distinct;
+  RELAYER_ASSIGN_OR_RETURN(c.metadata, sqlite::DecodeObject(row.metadata_json));
+  RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> users, ParticipantIds(db, app, id));
+  for (UserId& u : users) {
+    Identity i;
+    i.user_id = std::move(u);
+    c.participants.push_back(std::move(i));
+  }
+  return c;
+}
+
+Result<Message> MessageSnapshot(Connection& db, const AppId& app, const MessageId& id) {
+  RELAYER_ASSIGN_OR_RETURN(auto row, FindMessageRow(db, app, id));
+  if (!row) return NotFound("message not found");
+  return std::move(row->message);
+}
+
+Sender UserActor(const UserId& user) {
+  Sender s;
+  if (!user.empty()) s.user_id = user;
+  return s;
+}
+
+DeliveryEvent Event(const AppId& app, TimeMs ts, std::string type, Sender actor) {
+  DeliveryEvent e;
+  e.app = app;
+  e.ts = ts;
+  e.type = std::move(type);
+  e.actor = std::move(actor);
+  return e;
+}
+
+Status ConversationEvent(PgOpContext& ctx, const AppId& app, TimeMs ts, const char* type,
+                         const UserId& actor, const std::optional<Conversation>& known,
+                         const ConversationId& id, WriteResult& out) {
+  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, app, type));
+  if (!wanted) return Status::Ok();
+  DeliveryEvent e = Event(app, ts, type, UserActor(actor));
+  if (known) {
+    e.conversation = *known;
+  } else {
+    RELAYER_ASSIGN_OR_RETURN(e.conversation, ConversationSnapshot(ctx.db, app, id));
+  }
+  return InsertEvent(ctx.db, e, out);
+}
+
+Status MessageEvent(PgOpContext& ctx, const AppId& app, TimeMs ts, const char* type, Sender actor,
+                    const std::optional<Message>& known, const MessageId& id, WriteResult& out) {
+  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, app, type));
+  if (!wanted && known && std::string_view(type) == "message.sent") {
+    RELAYER_ASSIGN_OR_RETURN(wanted, PushWanted(ctx.db, app, *known));
+  }
+  if (!wanted) return Status::Ok();
+  DeliveryEvent e = Event(app, ts, type, std::move(actor));
+  if (known) {
+    e.message = *known;
+  } else {
+    RELAYER_ASSIGN_OR_RETURN(e.message, MessageSnapshot(ctx.db, app, id));
+  }
+  return InsertEvent(ctx.db, e, out);
+}
+
+bool ChangesParticipants(const WriteResult& out) {
+  for (const Change& c : out.changes) {
+    if (c.type != ObjectType::kConversation) continue;
+    if (c.op != ChangeOp::kUpdate) return true;
+    if (c.data_json.find("\"participants\"") != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<PreSnapshot> SnapshotBefore(PgOpContext& ctx, const WriteOp& op) {
+  PreSnapshot pre;
+  if (const auto* d = std::get_if<DeleteMessageOp>(&op);
+      d && d->mode == DeletionMode::kAllParticipants) {
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, d->app_id, "message.deleted"));
+    if (wanted) {
+      auto m = MessageSnapshot(ctx.db, d->app_id, d->id);
+      if (m.ok()) pre.message = std::move(*m);
+    }
+  } else if (const auto* c = std::get_if<DeleteConversationOp>(&op);
+             c && c->mode == DeletionMode::kAllParticipants) {
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, c->app_id, "conversation.deleted"));
+    if (wanted) {
+      auto conv = ConversationSnapshot(ctx.db, c->app_id, c->id);
+      if (conv.ok()) pre.conversation = std::move(*conv);
+    }
+  }
+  return pre;
+}
+
+Status RecordEvents(PgOpContext& ctx, const WriteOp& op, const PreSnapshot& pre, WriteResult& out) {
+  if (const auto* o = std::get_if<CreateConversationOp>(&op)) {
+    if (out.outcome != CreateOutcome::kCreated || !out.conversation) return Status::Ok();
+    return ConversationEvent(ctx, o->app_id, o->now, "conversation.created", o->creator,
+                             out.conversation, out.conversation->id, out);
+  }
+  if (const auto* o = std::get_if<PatchConversationOp>(&op)) {
+    if (ChangesParticipants(out)) {
+      RELAYER_RETURN_IF_ERROR(ConversationEvent(ctx, o->app_id, o->now,
+                                                "conversation.updated.participants", o->actor,
+                                                std::nullopt, o->id, out));
+    }
+    if (!o->patch.metadata_ops.empty()) {
+      RELAYER_RETURN_IF_ERROR(ConversationEvent(ctx, o->app_id, o->now,
+                                                "conversation.updated.metadata", o->actor,
+                                                std::nullopt, o->id, out));
+    }
+    return Status::Ok();
+  }
+  if (const auto* o = std::get_if<DeleteConversationOp>(&op)) {
+    if (o->mode == DeletionMode::kAllParticipants) {
+      if (!pre.conversation) return Status::Ok();
+      return ConversationEvent(ctx, o->app_id, o->now, "conversation.deleted", o->actor,
+                               pre.conversation, o->id, out);
+    }
+    if (!o->leave) return Status::Ok();
+    return ConversationEvent(ctx, o->app_id, o->now, "conversation.updated.participants", o->actor,
+                             std::nullopt, o->id, out);
+  }
+  if (const auto* o = std::get_if<CreateMessageOp>(&op)) {
+    if (out.outcome != CreateOutcome::kCreated || !out.message) return Status::Ok();
+    Sender actor = out.message->sender;
+    if (actor.user_id) actor.name.clear();
+    return MessageEvent(ctx, o->app_id, o->now, "message.sent", std::move(actor), out.message,
+                        out.message->id, out);
+  }
+  if (const auto* o = std::get_if<PostReceiptOp>(&op)) {
+    if (out.changes.empty() || !out.message) return Status::Ok();
+    auto it = out.message->recipient_status.find(o->actor);
+    if (it == out.message->recipient_status.end()) return Status::Ok();
+    const char* type = it->second == ReceiptState::kRead ? "message.read" : "message.delivered";
+    return MessageEvent(ctx, o->app_id, o->now, type, UserActor(o->actor), out.message,
+                        out.message->id, out);
+  }
+  if (const auto* o = std::get_if<MarkAllReadOp>(&op)) {
+    for (size_t i = 0; i < out.changes.size(); ++i) {
+      const Change c = out.changes[i];
+      if (c.type != ObjectType::kMessage || c.op != ChangeOp::kUpdate) continue;
+      RELAYER_RETURN_IF_ERROR(MessageEvent(ctx, o->app_id, o->now, "message.read",
+                                           UserActor(o->actor), std::nullopt,
+                                           MessageId(c.object_id), out));
+    }
+    return Status::Ok();
+  }
+  if (const auto* o = std::get_if<CreateAnnouncementOp>(&op)) {
+    // An announcement's notification is pushed like a Platform notification.
+    if (!o->notification) return Status::Ok();
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, AnyPushToken(ctx.db, o->app_id, o->recipients));
+    if (!wanted) return Status::Ok();
+    DeliveryEvent e = Event(o->app_id, o->now, kNotificationEvent, Sender());
+    e.recipients = o->recipients;
+    e.notification = *o->notification;
+    return InsertEvent(ctx.db, e, out);
+  }
+  if (const auto* o = std::get_if<DeleteMessageOp>(&op)) {
+    if (o->mode != DeletionMode::kAllParticipants || !pre.message) return Status::Ok();
+    return MessageEvent(ctx, o->app_id, o->now, "message.deleted", UserActor(o->actor), pre.message,
+                        o->id, out);
+  }
+  return Status::Ok();
+}
+
+}  // namespace relayer::pg
