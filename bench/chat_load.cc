@@ -165,9 +165,26 @@ class Driver final : public ChatEvents {
   json::object StepJson(const Step& s) const;
   std::string StepRow(const Step& s) const;
 
+  // The server's processes (--server-pid, --node-pid), for CPU and RSS; empty: not measured.
+  std::vector<long> ServerPids() const {
+    std::vector<long> pids;
+    if (o_.common.server_pid > 0) pids.push_back(o_.common.server_pid);
+    if (!pids.empty()) pids.insert(pids.end(), o_.node_pids.begin(), o_.node_pids.end());
+    return pids;
+  }
+  long ServerRssKb() const {
+    long total = 0;
+    for (long pid : ServerPids()) {
+      const long kb = ReadVmRssKb(pid);
+      if (kb < 0) return -1;
+      total += kb;
+    }
+    return ServerPids().empty() ? -1 : total;
+  }
+
   const ChatLoadOptions& o_;
   asio::io_context& ioc_;
-  Target target_;
+  std::vector<Target> targets_;  // --url, then --node-url
   ChatSetup setup_;
   std::unique_ptr<ChatTransport> transport_;
   std::deque<Step> steps_;  // stable addresses: coroutines hold Step pointers
@@ -298,7 +315,8 @@ asio::awaitable<void> Driver::Main() {
     s.delivered.assign(s.count, 0);
     s.receipt_sent.assign(o_.receipts ? 2 * s.count : 0, -1);
     s.receipt_seen.assign(s.count, 0);
-    s.server_cpu = CpuMeter(o_.common.server_pid > 0 ? o_.common.server_pid : -1);
+    auto pids = ServerPids();
+    s.server_cpu = pids.empty() ? CpuMeter(-1) : CpuMeter(std::move(pids));
     auto step_aw = RunStep(&s);
     co_await std::move(step_aw);
     Progress(StepRow(s));
@@ -354,7 +372,7 @@ json::object Driver::StepJson(const Step& s) const {
   j["server_cpu_seconds_per_1k_messages"] =
       cpu < 0 || s.sent_count == 0 ? json::value(nullptr)
                                    : json::value(std::round(cpu / s.sent_count * 1e6) / 1e3);
-  j["server_rss_kb"] = o_.common.server_pid > 0 ? ReadVmRssKb(o_.common.server_pid) : -1;
+  j["server_rss_kb"] = ServerRssKb();
   return j;
 }
 
@@ -381,7 +399,14 @@ std::string Driver::StepRow(const Step& s) const {
 }
 
 int Driver::Run() {
-  if (auto e = ParseTarget(o_.common.url, target_); !e.empty()) return Progress(e), 2;
+  std::vector<std::string> urls{o_.common.url};
+  urls.insert(urls.end(), o_.node_urls.begin(), o_.node_urls.end());
+  for (const auto& url : urls) {
+    if (auto e = ParseTarget(url, targets_.emplace_back()); !e.empty()) return Progress(e), 2;
+  }
+  if (targets_.size() > 1 && o_.protocol != "layer") return Progress("--node-url: layer only"), 2;
+  if (!o_.node_pids.empty() && o_.common.server_pid <= 0)
+    return Progress("--node-pid needs --server-pid"), 2;
   if (o_.group_size < 2 || o_.group_size > 32) return Progress("--group-size: 2..32"), 2;
   if (o_.conversations < 1 || o_.conversations * o_.group_size > 19000)
     return Progress("--conversations × --group-size: at most 19,000 sockets"), 2;
@@ -410,9 +435,9 @@ int Driver::Run() {
   stalled_.assign(setup_.users.size(), 0);
   if (o_.protocol == "xmpp") {
     transport_ =
-        MakeXmppTransport(ioc_.get_executor(), target_, o_.xmpp_domain, o_.xmpp_password, this);
+        MakeXmppTransport(ioc_.get_executor(), targets_[0], o_.xmpp_domain, o_.xmpp_password, this);
   } else if (o_.protocol == "layer" || o_.protocol == "relay") {
-    transport_ = MakeLayerTransport(ioc_.get_executor(), target_, o_.common.data_dir,
+    transport_ = MakeLayerTransport(ioc_.get_executor(), targets_, o_.common.data_dir,
                                     o_.protocol == "relay", this);
   } else {
     return Progress("--protocol: layer, relay or xmpp"), 2;
@@ -427,6 +452,11 @@ int Driver::Run() {
   s["scenario"] = o_.scenario;
   s["protocol"] = o_.protocol;
   s["url"] = o_.common.url;
+  if (!o_.node_urls.empty()) {
+    json::array nodes;
+    for (const auto& u : o_.node_urls) nodes.emplace_back(u);
+    s["node_urls"] = std::move(nodes);
+  }
   s["conversations"] = o_.conversations;
   s["group_size"] = o_.group_size;
   s["receipts"] = o_.receipts;

@@ -75,9 +75,13 @@ class ChatTransport {
 // posts receipts over REST, as the Web SDK does.
 // Relay (`relay` true): the same protocol against bench/relay, which needs no login: the session
 // token is the user id and a conversation's id names its two users.
+// `targets` (at least one; must outlive the transport) are nodes of one service: user i opens
+// its WebSocket and posts its receipts on targets[i % size]; logins and conversations use
+// targets[0].
 std::unique_ptr<ChatTransport> MakeLayerTransport(boost::asio::any_io_executor ex,
-                                                  const Target& target, std::string data_dir,
-                                                  bool relay, ChatEvents* events);
+                                                  const std::vector<Target>& targets,
+                                                  std::string data_dir, bool relay,
+                                                  ChatEvents* events);
 
 // XMPP (ejabberd, see bench/ejabberd/): SASL PLAIN with the password `password`, resource bind,
 // <message> stanzas carrying XEP-0184 receipt requests, acks from XEP-0198 stream management,

@@ -60,6 +60,11 @@ void AddChatLoad(CLI::App* cmd, relayer::bench::ChatLoadOptions& o) {
       ->capture_default_str();
   cmd->add_flag("!--no-receipts", o.receipts, "Recipients post no delivery/read receipts");
   cmd->add_flag("--keep-going", o.keep_going, "Run every rate even after a step failed");
+  cmd->add_option("--node-url", o.node_urls,
+                  "More nodes of the same service (layer only): user i uses node i mod N")
+      ->delimiter(',');
+  cmd->add_option("--node-pid", o.node_pids, "Their pids, added to --server-pid for CPU and RSS")
+      ->delimiter(',');
 }
 
 }  // namespace

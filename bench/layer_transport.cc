@@ -58,10 +58,11 @@ std::string_view StringAt(const json::value& v, std::initializer_list<const char
 
 class LayerTransport final : public ChatTransport {
  public:
-  LayerTransport(asio::any_io_executor ex, const Target& target, std::string data_dir, bool relay,
-                 ChatEvents* events)
+  LayerTransport(asio::any_io_executor ex, const std::vector<Target>& targets, std::string data_dir,
+                 bool relay, ChatEvents* events)
       : ex_(std::move(ex)),
-        target_(target),
+        targets_(targets),
+        target_(targets.at(0)),
         data_dir_(std::move(data_dir)),
         relay_(relay),
         events_(events) {}
@@ -70,7 +71,7 @@ class LayerTransport final : public ChatTransport {
     setup_ = setup;
     SourceAddresses sources(setup->source_addresses, 2 * setup->users.size());
     for (size_t i = 0; i < setup->users.size(); ++i) {
-      users_.push_back(std::make_unique<User>(i, ex_, target_, sources.Next()));
+      users_.push_back(std::make_unique<User>(i, ex_, NodeOf(i), sources.Next()));
       index_of_[setup->users[i]] = i;
     }
     if (relay_) {
@@ -141,6 +142,8 @@ class LayerTransport final : public ChatTransport {
   }
 
  private:
+  const Target& NodeOf(size_t user) const { return targets_[user % targets_.size()]; }
+
   asio::awaitable<std::string> LoginAndCreate(SourceAddresses* sources) {
     sessions_.users = setup_->users;
     if (auto e = ReadDevAppId(data_dir_, sessions_.app_id); !e.empty()) co_return e;
@@ -175,7 +178,7 @@ class LayerTransport final : public ChatTransport {
   static asio::awaitable<void> OpenOne(LayerTransport* t, size_t worker, size_t index) {
     (void)worker;
     User* u = t->users_[index].get();
-    auto aw = OpenLayerSocket(u->ws, t->target_, u->local, u->token);
+    auto aw = OpenLayerSocket(u->ws, t->NodeOf(index), u->local, u->token);
     boost::system::error_code ec = co_await std::move(aw);
     if (ec) {
       if (t->open_failed_++ == 0) t->first_error_ = t->setup_->users[index] + ": " + ec.message();
@@ -337,7 +340,8 @@ class LayerTransport final : public ChatTransport {
   }
 
   asio::any_io_executor ex_;
-  const Target& target_;
+  const std::vector<Target>& targets_;
+  const Target& target_;  // targets_[0]: logins and conversations
   std::string data_dir_;
   bool relay_;
   ChatEvents* events_;
@@ -355,10 +359,11 @@ class LayerTransport final : public ChatTransport {
 
 }  // namespace
 
-std::unique_ptr<ChatTransport> MakeLayerTransport(asio::any_io_executor ex, const Target& target,
+std::unique_ptr<ChatTransport> MakeLayerTransport(asio::any_io_executor ex,
+                                                  const std::vector<Target>& targets,
                                                   std::string data_dir, bool relay,
                                                   ChatEvents* events) {
-  return std::make_unique<LayerTransport>(std::move(ex), target, std::move(data_dir), relay,
+  return std::make_unique<LayerTransport>(std::move(ex), targets, std::move(data_dir), relay,
                                           events);
 }
 

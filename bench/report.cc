@@ -103,6 +103,17 @@ double RunQueueSeconds(long pid) {
   return ec ? -1 : total;
 }
 
+// Sums over `pids`; -1 when any is unknown.
+double SumOver(const std::vector<long>& pids, double (*read)(long)) {
+  double total = 0;
+  for (long pid : pids) {
+    const double v = read(pid);
+    if (v < 0) return -1;
+    total += v;
+  }
+  return pids.empty() ? -1 : total;
+}
+
 int64_t WallNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -111,14 +122,14 @@ int64_t WallNanos() {
 }  // namespace
 
 void CpuMeter::Start() {
-  cpu_start_ = CpuSeconds(pid_);
-  wait_start_ = RunQueueSeconds(pid_);
+  cpu_start_ = SumOver(pids_, CpuSeconds);
+  wait_start_ = SumOver(pids_, RunQueueSeconds);
   wall_start_ = WallNanos();
 }
 
 void CpuMeter::Stop() {
-  cpu_stop_ = CpuSeconds(pid_);
-  wait_stop_ = RunQueueSeconds(pid_);
+  cpu_stop_ = SumOver(pids_, CpuSeconds);
+  wait_stop_ = SumOver(pids_, RunQueueSeconds);
   wall_stop_ = WallNanos();
 }
 

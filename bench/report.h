@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "histogram.h"
 
@@ -19,10 +20,12 @@ boost::json::value Number(double v);
 std::string Ms(int64_t nanos);  // "1.23 ms"
 long ReadVmRssKb(long pid);
 // CPU time (user + system) of process `pid` (0: this one, negative: not measured) between Start()
-// and Stop(), as a percentage of one core; -1 when /proc/PID/stat is unreadable.
+// and Stop(), as a percentage of one core; -1 when /proc/PID/stat is unreadable. With several
+// pids (the nodes of one service), their sums.
 class CpuMeter {
  public:
-  explicit CpuMeter(long pid) : pid_(pid) {}
+  explicit CpuMeter(long pid) : pids_{pid} {}
+  explicit CpuMeter(std::vector<long> pids) : pids_(std::move(pids)) {}
   void Start();
   void Stop();
   double percent() const;
@@ -34,7 +37,7 @@ class CpuMeter {
   boost::json::value WaitJson() const;
 
  private:
-  long pid_;
+  std::vector<long> pids_;
   double cpu_start_ = -1, cpu_stop_ = -1;
   double wait_start_ = -1, wait_stop_ = -1;
   int64_t wall_start_ = 0, wall_stop_ = 0;
