@@ -465,8 +465,10 @@ class Store {
   virtual Result<std::optional<DedupEntry>> FindDedup(const AppId& app, const std::string& key,
                                                       TimeMs now) = 0;
 
-  // The viewer's change log after `after_seq` (or from `from_ts` when after_seq is 0), oldest
-  // first, at most `limit` entries.
+  // The viewer's change log after `after_seq`, oldest (first committed) first, at most `limit`
+  // entries. With after_seq 0: from the viewer's first change stamped at or after `from_ts`, and
+  // every change committed after it whatever its stamp (stamps are taken before a write queues,
+  // so a change may commit after one stamped later: Event.replay must not skip it).
   virtual Result<std::vector<Change>> ChangesFor(const AppId& app, const UserId& viewer,
                                                  int64_t after_seq, TimeMs from_ts,
                                                  size_t limit) = 0;

@@ -167,8 +167,11 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
                                         int64_t after_seq, TimeMs from_ts, size_t limit) {
   // Per user, seq order is user_seq order (EmitChange draws the seq under the user's head lock),
   // so "seq > N" is a range of user_changes_by_user_change read in user_seq order. A timestamp
-  // becomes a starting seq through changes_by_ts, then is filtered on exactly; timestamps are
-  // taken before a write queues, so start a generous while earlier (as SQLite does).
+  // becomes a starting point: the viewer's first change stamped at or after it, and from there
+  // every change in user_seq order, whatever its stamp. Stamps are taken before a write queues,
+  // on whichever node took the request, so a change can commit after one stamped later; a client
+  // whose last packet was that later one (its node then died) must still get it. The first seq is
+  // looked up a generous while earlier through changes_by_ts (as SQLite does).
   constexpr TimeMs kClockSlackMs = 5 * 60 * 1000;
   int64_t first_seq = after_seq + 1;
   if (after_seq <= 0) {
@@ -178,13 +181,20 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
                                       {app.str(), P(from_ts - kClockSlackMs)}));
     if (first.rows.empty()) return std::vector<Change>{};
     first_seq = Int(first.rows[0][0]);
+    RELAYER_ASSIGN_OR_RETURN(
+        Rows start,
+        db.Query("SELECT u.change FROM user_changes u JOIN changes c ON c.seq = u.change "
+                 "WHERE u.app = $1 AND u.user_id = $2 AND u.change >= $3 AND c.ts >= $4 "
+                 "ORDER BY u.user_seq LIMIT 1",
+                 {app.str(), viewer.str(), P(first_seq), P(from_ts)}));
+    if (start.rows.empty()) return std::vector<Change>{};
+    first_seq = Int(start.rows[0][0]);
   }
   std::string sql = std::string(kChangeColumns) +
-                    "WHERE u.app = $1 AND u.user_id = $2 AND u.change >= $3 AND c.ts >= $5 "
+                    "WHERE u.app = $1 AND u.user_id = $2 AND u.change >= $3 "
                     "ORDER BY u.user_seq LIMIT $4";
-  RELAYER_ASSIGN_OR_RETURN(
-      Rows rows, db.Query(sql, {app.str(), viewer.str(), P(first_seq),
-                                P(static_cast<int64_t>(limit)), P(after_seq <= 0 ? from_ts : 0)}));
+  RELAYER_ASSIGN_OR_RETURN(Rows rows, db.Query(sql, {app.str(), viewer.str(), P(first_seq),
+                                                     P(static_cast<int64_t>(limit))}));
   return ChangesFromRows(rows, nullptr);
 }
 

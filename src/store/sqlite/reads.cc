@@ -145,10 +145,12 @@ Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const App
 
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit) {
-  // The viewer's rows of change_recipients (schema v3) name its changes in order. A timestamp
-  // becomes a starting seq through changes_by_ts, then is filtered on exactly. Timestamps are
-  // taken before a write queues, so seq order and ts order may disagree a little: start from
-  // the first change of a generous while earlier, so that no later-stamped change is skipped.
+  // The viewer's rows of change_recipients (schema v3) name its changes in commit order. A
+  // timestamp becomes a starting point: the viewer's first change stamped at or after it, and from
+  // there every change in commit order, whatever its stamp. Timestamps are taken before a write
+  // queues, so a change can commit after one stamped later (another node's, or one queued behind
+  // a batch); a client whose last packet was that later one must still get it. The first seq is
+  // looked up a generous while earlier through changes_by_ts.
   constexpr TimeMs kClockSlackMs = 5 * 60 * 1000;
   int64_t first_seq = after_seq + 1;
   if (after_seq <= 0) {
@@ -160,16 +162,23 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
                         : Result<std::vector<Change>>(first.status());
     first_seq = first.Int(0);
   }
-  std::string sql =
+  if (after_seq <= 0) {
+    auto start = db.Prepare(
+        "SELECT r.seq FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
+        "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2 AND c.ts >= ?4 ORDER BY r.seq "
+        "LIMIT 1");
+    start.Bind(1, app.str()).Bind(2, first_seq).Bind(3, viewer.str()).Bind(4, from_ts);
+    if (!start.Next())
+      return start.ok() ? Result<std::vector<Change>>(std::vector<Change>{})
+                        : Result<std::vector<Change>>(start.status());
+    first_seq = start.Int(0);
+  }
+  auto q = db.Prepare(
       "SELECT c.seq, c.ts, c.op, c.type, c.object_id, c.conversation_id, c.recipients, c.data "
       "FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
-      "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2";
-  if (after_seq <= 0) sql += " AND c.ts >= ?5";
-  sql += " ORDER BY r.seq LIMIT ?4";
-  auto q = db.Prepare(sql);
+      "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2 ORDER BY r.seq LIMIT ?4");
   q.Bind(1, app.str()).Bind(2, first_seq).Bind(3, viewer.str());
   q.Bind(4, static_cast<int64_t>(limit));
-  if (after_seq <= 0) q.Bind(5, from_ts);
   std::vector<Change> out;
   while (q.Next()) {
     Change c;
