@@ -4,6 +4,7 @@
 // SQLite's (store/sqlite/events.cc), whose JSON encoding of the event object is shared.
 #include "store/postgres/events.h"
 
+#include "store/delivery_plan.h"
 #include "store/postgres/reads.h"
 #include "store/postgres/sql.h"
 #include "store/sqlite/codec.h"
@@ -72,12 +73,6 @@ Result<Message> MessageSnapshot(Connection& db, const AppId& app, const MessageI
   return std::move(row->message);
 }
 
-Sender UserActor(const UserId& user) {
-  Sender s;
-  if (!user.empty()) s.user_id = user;
-  return s;
-}
-
 DeliveryEvent Event(const AppId& app, TimeMs ts, std::string type, Sender actor) {
   DeliveryEvent e;
   e.app = app;
@@ -117,15 +112,6 @@ Status MessageEvent(PgOpContext& ctx, const AppId& app, TimeMs ts, const char* t
   return InsertEvent(ctx.db, e, out);
 }
 
-bool ChangesParticipants(const WriteResult& out) {
-  for (const Change& c : out.changes) {
-    if (c.type != ObjectType::kConversation) continue;
-    if (c.op != ChangeOp::kUpdate) return true;
-    if (c.data_json.find("\"participants\"") != std::string::npos) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<PreSnapshot> SnapshotBefore(PgOpContext& ctx, const WriteOp& op) {
@@ -148,76 +134,36 @@ Result<PreSnapshot> SnapshotBefore(PgOpContext& ctx, const WriteOp& op) {
   return pre;
 }
 
-Status RecordEvents(PgOpContext& ctx, const WriteOp& op, const PreSnapshot& pre, WriteResult& out) {
-  if (const auto* o = std::get_if<CreateConversationOp>(&op)) {
-    if (out.outcome != CreateOutcome::kCreated || !out.conversation) return Status::Ok();
-    return ConversationEvent(ctx, o->app_id, o->now, "conversation.created", o->creator,
-                             out.conversation, out.conversation->id, out);
+namespace {
+
+// The database side of RecordDeliveryEvents (store/delivery_plan.h), in the write's transaction.
+struct EventSink {
+  PgOpContext& ctx;
+  WriteResult& out;
+
+  Status Conversation(const AppId& app, TimeMs ts, const char* type, const UserId& actor,
+                      const std::optional<relayer::Conversation>& known, const ConversationId& id) {
+    return ConversationEvent(ctx, app, ts, type, actor, known, id, out);
   }
-  if (const auto* o = std::get_if<PatchConversationOp>(&op)) {
-    if (ChangesParticipants(out)) {
-      RELAYER_RETURN_IF_ERROR(ConversationEvent(ctx, o->app_id, o->now,
-                                                "conversation.updated.participants", o->actor,
-                                                std::nullopt, o->id, out));
-    }
-    if (!o->patch.metadata_ops.empty()) {
-      RELAYER_RETURN_IF_ERROR(ConversationEvent(ctx, o->app_id, o->now,
-                                                "conversation.updated.metadata", o->actor,
-                                                std::nullopt, o->id, out));
-    }
-    return Status::Ok();
+  Status Message(const AppId& app, TimeMs ts, const char* type, Sender actor,
+                 const std::optional<relayer::Message>& known, const MessageId& id) {
+    return MessageEvent(ctx, app, ts, type, std::move(actor), known, id, out);
   }
-  if (const auto* o = std::get_if<DeleteConversationOp>(&op)) {
-    if (o->mode == DeletionMode::kAllParticipants) {
-      if (!pre.conversation) return Status::Ok();
-      return ConversationEvent(ctx, o->app_id, o->now, "conversation.deleted", o->actor,
-                               pre.conversation, o->id, out);
-    }
-    if (!o->leave) return Status::Ok();
-    return ConversationEvent(ctx, o->app_id, o->now, "conversation.updated.participants", o->actor,
-                             std::nullopt, o->id, out);
-  }
-  if (const auto* o = std::get_if<CreateMessageOp>(&op)) {
-    if (out.outcome != CreateOutcome::kCreated || !out.message) return Status::Ok();
-    Sender actor = out.message->sender;
-    if (actor.user_id) actor.name.clear();
-    return MessageEvent(ctx, o->app_id, o->now, "message.sent", std::move(actor), out.message,
-                        out.message->id, out);
-  }
-  if (const auto* o = std::get_if<PostReceiptOp>(&op)) {
-    if (out.changes.empty() || !out.message) return Status::Ok();
-    auto it = out.message->recipient_status.find(o->actor);
-    if (it == out.message->recipient_status.end()) return Status::Ok();
-    const char* type = it->second == ReceiptState::kRead ? "message.read" : "message.delivered";
-    return MessageEvent(ctx, o->app_id, o->now, type, UserActor(o->actor), out.message,
-                        out.message->id, out);
-  }
-  if (const auto* o = std::get_if<MarkAllReadOp>(&op)) {
-    for (size_t i = 0; i < out.changes.size(); ++i) {
-      const Change c = out.changes[i];
-      if (c.type != ObjectType::kMessage || c.op != ChangeOp::kUpdate) continue;
-      RELAYER_RETURN_IF_ERROR(MessageEvent(ctx, o->app_id, o->now, "message.read",
-                                           UserActor(o->actor), std::nullopt,
-                                           MessageId(c.object_id), out));
-    }
-    return Status::Ok();
-  }
-  if (const auto* o = std::get_if<CreateAnnouncementOp>(&op)) {
-    // An announcement's notification is pushed like a Platform notification.
-    if (!o->notification) return Status::Ok();
-    RELAYER_ASSIGN_OR_RETURN(bool wanted, AnyPushToken(ctx.db, o->app_id, o->recipients));
+  Status Notification(const CreateAnnouncementOp& op) {
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, AnyPushToken(ctx.db, op.app_id, op.recipients));
     if (!wanted) return Status::Ok();
-    DeliveryEvent e = Event(o->app_id, o->now, kNotificationEvent, Sender());
-    e.recipients = o->recipients;
-    e.notification = *o->notification;
+    DeliveryEvent e = Event(op.app_id, op.now, kNotificationEvent, Sender());
+    e.recipients = op.recipients;
+    e.notification = *op.notification;
     return InsertEvent(ctx.db, e, out);
   }
-  if (const auto* o = std::get_if<DeleteMessageOp>(&op)) {
-    if (o->mode != DeletionMode::kAllParticipants || !pre.message) return Status::Ok();
-    return MessageEvent(ctx, o->app_id, o->now, "message.deleted", UserActor(o->actor), pre.message,
-                        o->id, out);
-  }
-  return Status::Ok();
+};
+
+}  // namespace
+
+Status RecordEvents(PgOpContext& ctx, const WriteOp& op, const PreSnapshot& pre, WriteResult& out) {
+  EventSink sink{ctx, out};
+  return RecordDeliveryEvents(sink, op, pre.conversation, pre.message, out);
 }
 
 }  // namespace relayer::pg
