@@ -529,6 +529,8 @@ class Store {
 struct SqliteOptions {
   std::string path;         // database file; created with its schema when missing
   size_t max_batch = 1000;  // operations per group commit
+  // Under load, how long a group commit waits for more writes before it runs (0: never waits).
+  int64_t commit_linger_us = 1000;
   Limits limits;
 };
 

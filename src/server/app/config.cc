@@ -133,7 +133,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   }
   if (auto s = CheckKeys(
           root,
-          {"data", "store", "listen", "threads", "blocking_threads", "max_batch", "public_url",
+          {"data", "store", "listen", "threads", "blocking_threads", "max_batch", "commit_linger_us", "public_url",
            "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
            "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "redis", "limits", "delivery",
            "apps", "dashboard"},
@@ -147,6 +147,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                   ReadInt(root, "threads", config.threads, path),
                   ReadInt(root, "blocking_threads", config.blocking_threads, path),
                   ReadInt(root, "max_batch", config.max_batch, path),
+                  ReadInt(root, "commit_linger_us", config.commit_linger_us, path),
                   ReadString(root, "public_url", config.public_url, path),
                   ReadString(root, "redis", config.redis, path),
                   ReadInt(root, "ws_max_queued_bytes", config.ws_max_queued_bytes, path),

@@ -53,6 +53,7 @@ struct ServerConfig {
   size_t threads = 0;                     // network threads; 0: one per core
   size_t blocking_threads = 4;            // store readers
   size_t max_batch = 1000;                // operations per group commit
+  int64_t commit_linger_us = 1000;        // under load, a group commit waits this long for more
   std::string public_url;                 // base of `url` fields; empty: http://<Host header>
   std::vector<std::string> cors_origins;  // empty: any origin
   bool dev = false;

@@ -27,6 +27,7 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const ServerConfig& config) {
     SqliteOptions options;
     options.path = (std::filesystem::path(config.data_dir) / "relayer.db").string();
     options.max_batch = config.max_batch;
+    options.commit_linger_us = config.commit_linger_us;
     options.limits = config.limits;
     return OpenSqliteStore(options);
   }

@@ -30,10 +30,9 @@ void Unmask(char* p, size_t n, const std::array<uint8_t, 4>& key, uint64_t offse
 
 }  // namespace
 
-void AppendFrame(std::string& out, Opcode op, std::string_view payload) {
+void AppendFrameHeader(std::string& out, Opcode op, uint64_t size) {
   uint8_t header[10];
   size_t len = 2;
-  uint64_t size = payload.size();
   header[0] = 0x80 | static_cast<uint8_t>(op);
   if (size < 126) {
     header[1] = static_cast<uint8_t>(size);
@@ -48,6 +47,10 @@ void AppendFrame(std::string& out, Opcode op, std::string_view payload) {
     len = 10;
   }
   out.append(reinterpret_cast<const char*>(header), len);
+}
+
+void AppendFrame(std::string& out, Opcode op, std::string_view payload) {
+  AppendFrameHeader(out, op, payload.size());
   out.append(payload);
 }
 

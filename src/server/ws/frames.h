@@ -23,6 +23,8 @@ enum class Opcode : uint8_t {
 // Appends one complete, unmasked, FIN frame (server to client) to `out`: 2-byte header for payloads
 // < 126, 16-bit extended length up to 65535, 64-bit beyond. Allocates only by growing `out`.
 void AppendFrame(std::string& out, Opcode op, std::string_view payload);
+// Only the header of such a frame, for a payload of `size` bytes the caller appends next.
+void AppendFrameHeader(std::string& out, Opcode op, uint64_t size);
 // A close frame: 2-byte big-endian code + reason, the reason cut (at a UTF-8 character boundary)
 // so the payload stays <= 125 bytes. code 0 = empty payload (the reason is then ignored).
 void AppendClose(std::string& out, uint16_t code, std::string_view reason);

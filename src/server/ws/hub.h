@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model.h"
@@ -22,7 +23,8 @@ class PacketSink {
  public:
   virtual ~PacketSink() = default;
   // Queues a packet; thread-safe, never blocks. The connection adds counter and timestamp.
-  virtual void Send(std::string type, std::string body_json, TimeMs timestamp) = 0;
+  // Called on the connection's own thread, it queues at once (no copy beyond the frame).
+  virtual void Send(std::string_view type, std::string_view body_json, TimeMs timestamp) = 0;
   virtual const std::string& base_url() const = 0;
 };
 

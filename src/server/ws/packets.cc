@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/representation.h"
+#include "server/ws/frames.h"
 
 namespace relayer::server {
 
@@ -24,6 +25,35 @@ std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp
   out += body_json;
   out += '}';
   return out;
+}
+
+void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter,
+                       TimeMs timestamp, std::string_view body_json) {
+  constexpr std::string_view kType = R"({"type":")", kCounter = R"(","counter":)",
+                             kTimestamp = R"(,"timestamp":")", kBody = R"(","body":)";
+  char digits[24];
+  const int digits_len = std::snprintf(digits, sizeof digits, "%llu",
+                                       static_cast<unsigned long long>(counter));
+  // A packet's timestamp repeats within a batch: format each millisecond once per thread.
+  thread_local TimeMs cached_ts = -1;
+  thread_local std::string cached_text;
+  if (timestamp != cached_ts) {
+    cached_text = FormatTime(timestamp);
+    cached_ts = timestamp;
+  }
+  const size_t size = kType.size() + type.size() + kCounter.size() +
+                      static_cast<size_t>(digits_len) + kTimestamp.size() + cached_text.size() +
+                      kBody.size() + body_json.size() + 1;
+  ws::AppendFrameHeader(out, ws::Opcode::kText, size);
+  out += kType;
+  out += type;
+  out += kCounter;
+  out.append(digits, static_cast<size_t>(digits_len));
+  out += kTimestamp;
+  out += cached_text;
+  out += kBody;
+  out += body_json;
+  out += '}';
 }
 
 const char* ObjectTypeName(ObjectType t) {

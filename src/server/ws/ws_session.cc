@@ -8,27 +8,26 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-#include <deque>
+#include <cassert>
 #include <set>
+#include <sstream>
+#include <unordered_map>
 
 #include "core/representation.h"
 #include "server/api/client_api_impl.h"
 #include "server/api/errors.h"
 #include "server/async.h"
 #include "server/auth/crypto.h"
+#include "server/ws/frames.h"
+#include "server/ws/handshake.h"
 #include "server/ws/packets.h"
 
 namespace relayer::server {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
@@ -41,27 +40,89 @@ namespace {
 
 // Changes one replay reads and renders at a time (bounds the memory of a large replay).
 constexpr size_t kReplayPage = 500;
+// Bytes read per read_some into the thread's buffer; a connection keeps none of its own.
+constexpr size_t kReadChunk = 64 * 1024;
+// Reads handled per readiness before the loop serves others (a fast sender cannot starve them).
+constexpr int kReadsPerWake = 8;
+// An outgoing buffer larger than this is released once written out (idle sockets stay small).
+constexpr size_t kKeepOutBuffer = 16 * 1024;
 
-class WsSession : public PacketSink, public std::enable_shared_from_this<WsSession> {
+class WsSession;
+
+// Every socket the HTTP server hands over lives on one of the IoPool's io_contexts.
+asio::io_context::executor_type ContextExecutor(tcp::socket& socket) {
+  const auto* ex = socket.get_executor().target<asio::io_context::executor_type>();
+  assert(ex != nullptr);
+  return *ex;
+}
+
+// Pings and idle timeouts of one thread's connections: one timer per thread instead of one per
+// connection. Every half idle timeout, a connection that sent nothing since the last tick gets a
+// ping, and one that left the previous tick's ping unanswered is closed.
+class IdleSweep {
+ public:
+  // The sweep of the calling thread (which runs `ctx`), created on first use.
+  static IdleSweep& OfThisThread(asio::io_context& ctx, std::chrono::seconds idle_timeout);
+  void Add(const std::shared_ptr<WsSession>& s);
+  void Remove(WsSession* s) { sessions_.erase(s); }
+
+ private:
+  IdleSweep(asio::io_context& ctx, std::chrono::seconds period)
+      : ctx_(ctx), timer_(ctx), period_(period) {}
+  void Arm();
+
+  asio::io_context& ctx_;
+  asio::steady_timer timer_;
+  std::chrono::seconds period_;
+  bool armed_ = false;
+  std::unordered_map<WsSession*, std::weak_ptr<WsSession>> sessions_;
+};
+
+// The transport is RFC 6455 of our own (ws/frames.h) straight over the socket: an idle
+// connection waits for readability with no coroutine frame and no read buffer, reads drain into
+// the thread's buffer, and every frame queued during one turn of the loop leaves in one write.
+class WsSession : public PacketSink,
+                  public ws::FrameReader::Handler,
+                  public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, Request upgrade, WsDeps& deps)
-      : ws_(std::move(socket)),
-        wake_(ws_.get_executor()),
-        drained_(ws_.get_executor()),
+      : socket_(std::move(socket)),
+        ex_(ContextExecutor(socket_)),
+        reader_(deps.options.max_message_bytes),
         deps_(deps),
-        upgrade_(std::move(upgrade)) {
-    wake_.expires_at(asio::steady_timer::time_point::max());
-  }
+        upgrade_(std::move(upgrade)) {}
 
-  void Start() { asio::co_spawn(ws_.get_executor(), Run(shared_from_this()), asio::detached); }
+  void Start() { asio::co_spawn(ex_, Run(shared_from_this()), asio::detached); }
 
-  void Send(std::string type, std::string body_json, TimeMs timestamp) override {
-    asio::post(ws_.get_executor(),
-               [self = shared_from_this(), type = std::move(type), body = std::move(body_json),
-                timestamp]() mutable { self->Enqueue(type, body, timestamp); });
+  void Send(std::string_view type, std::string_view body_json, TimeMs timestamp) override {
+    if (ex_.running_in_this_thread()) return Enqueue(type, body_json, timestamp);
+    asio::post(ex_, [self = shared_from_this(), type = std::string(type),
+                     body = std::string(body_json),
+                     timestamp] { self->Enqueue(type, body, timestamp); });
   }
 
   const std::string& base_url() const override { return base_url_; }
+
+  // Called by this thread's IdleSweep every half idle timeout.
+  void OnTick() {
+    if (closed_) return;
+    if (closing_) {
+      if (++closing_ticks_ >= 2) Shutdown();  // the peer never finished the close handshake
+      return;
+    }
+    if (heard_) {
+      heard_ = false;
+      ping_out_ = false;
+      return;
+    }
+    if (ping_out_) {
+      Shutdown();  // silent for a whole idle timeout
+      return;
+    }
+    ping_out_ = true;
+    ws::AppendFrame(out_, ws::Opcode::kPing, {});
+    ScheduleFlush();
+  }
 
  private:
   // ---- connection life ------------------------------------------------------------------------
@@ -76,113 +137,195 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     base_url_ = deps_.options.public_url.empty()
                     ? "http://" + std::string(upgrade_[http::field::host])
                     : deps_.options.public_url;
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    const ws::UpgradeCheck check = ws::CheckUpgrade(
+        upgrade_.method_string(), upgrade_[http::field::upgrade],
+        upgrade_[http::field::connection], upgrade_[http::field::sec_websocket_version],
+        upgrade_[http::field::sec_websocket_key]);
+    if (!check.ok) {
+      RefuseUpgrade(check);
+      co_return;
+    }
     auto auth_aw = deps_.api.Authenticate(token);
     auto caller = co_await std::move(auth_aw);
 
-    bool wants_layer =
+    const bool wants_layer =
         std::string_view(upgrade_[http::field::sec_websocket_protocol]).find("layer-2.0") !=
         std::string_view::npos;
-    ws_.set_option(websocket::stream_base::decorator([wants_layer](websocket::response_type& res) {
-      if (wants_layer) res.set(http::field::sec_websocket_protocol, "layer-2.0");
-      res.set(http::field::server, "relayer");
-    }));
-    websocket::stream_base::timeout timeouts;
-    timeouts.handshake_timeout = std::chrono::seconds(30);
-    timeouts.idle_timeout = deps_.options.idle_timeout;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    ws_.read_message_max(deps_.options.max_message_bytes);
-    boost::system::error_code ec;
-    co_await ws_.async_accept(upgrade_, asio::redirect_error(asio::use_awaitable, ec));
+    out_ = ws::SwitchingProtocolsResponse(upgrade_[http::field::sec_websocket_key],
+                                          wants_layer ? "layer-2.0" : "");
     upgrade_ = Request();  // not needed any more; keep idle connections small
-    if (ec) co_return;
     if (!caller.ok()) {
-      websocket::close_reason reason;
-      reason.code = 4001;  // application range: the session token is not valid
-      reason.reason = "authentication_required: " + caller.status().message();
-      co_await ws_.async_close(reason, asio::redirect_error(asio::use_awaitable, ec));
+      // 4001, application range: the session token is not valid.
+      CloseWith(4001, "authentication_required: " + caller.status().message());
+      WaitRead();
       co_return;
     }
     caller_ = std::move(*caller);
     deps_.hub.Add(app(), user(), self);
-    asio::co_spawn(ws_.get_executor(), WriteLoop(self), asio::detached);
+    IdleSweep::OfThisThread(ex_.context(), deps_.options.idle_timeout).Add(self);
+    Flush();
+    WaitRead();
+  }
 
-    beast::flat_buffer buffer;
-    for (;;) {
-      co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      std::string text = beast::buffers_to_string(buffer.data());
-      buffer.consume(buffer.size());
-      buffer.shrink_to_fit();  // idle connections hold no read buffer
-      HandlePacket(text);
+  // A request that is not a valid WebSocket upgrade gets an HTTP error and the connection ends.
+  void RefuseUpgrade(const ws::UpgradeCheck& check) {
+    Response res = ErrorResponse(Status(ErrorCode::kInvalidRequest, check.error));
+    res.result(static_cast<http::status>(check.status));
+    if (check.status == 426) res.set(http::field::sec_websocket_version, "13");
+    res.keep_alive(false);
+    res.prepare_payload();
+    std::ostringstream text;
+    text << res;
+    out_ = text.str();
+    closing_ = true;
+    Flush();
+    WaitRead();
+  }
+
+  void WaitRead() {
+    if (closed_) return;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                         if (ec) return self->Shutdown();
+                         self->OnReadable();
+                       });
+  }
+
+  void OnReadable() {
+    thread_local std::unique_ptr<char[]> buffer(new char[kReadChunk]);
+    for (int i = 0; i < kReadsPerWake && !closed_; ++i) {
+      boost::system::error_code ec;
+      const size_t n = socket_.read_some(asio::buffer(buffer.get(), kReadChunk), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) return Shutdown();  // EOF or reset
+      heard_ = true;
+      if (const uint16_t code = reader_.Feed(std::string_view(buffer.get(), n), *this)) {
+        CloseWith(code, reader_.error());
+      }
+      if (n < kReadChunk) break;
     }
-    Shutdown();
+    WaitRead();
+  }
+
+  // ws::FrameReader::Handler
+  void OnMessage(std::string_view payload, bool) override {
+    if (!closing_) HandlePacket(payload);
+  }
+  void OnPing(std::string_view payload) override {
+    if (closing_) return;
+    ws::AppendFrame(out_, ws::Opcode::kPong, payload);
+    ScheduleFlush();
+  }
+  void OnPong(std::string_view) override {}
+  void OnClose(uint16_t code, std::string_view) override {
+    // Echo the peer's code, then end the connection once it is written.
+    CloseWith(code == ws::kCloseNoStatus ? 0 : code, {});
+  }
+
+  // Sends a close frame after what is queued; the socket closes when the peer answers it (or at
+  // the second idle tick).
+  void CloseWith(uint16_t code, std::string_view reason) {
+    if (closing_ || closed_) return;
+    closing_ = true;
+    ws::AppendClose(out_, code, reason);
+    ScheduleFlush();
   }
 
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
-    deps_.hub.Remove(app(), user(), this);
-    wake_.cancel();
-    drained_.cancel();
+    if (!caller_.session.user_id.empty()) deps_.hub.Remove(app(), user(), this);
+    IdleSweep::OfThisThread(ex_.context(), deps_.options.idle_timeout).Remove(this);
+    if (drained_) drained_->cancel();
     // Others must not see this user typing forever.
     for (const auto& conversation : typing_) RelayTyping(conversation, "finished", {});
     typing_.clear();
     boost::system::error_code ec;
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    socket_.close(ec);
   }
 
-  void Enqueue(const std::string& type, const std::string& body, TimeMs timestamp) {
-    if (closed_) return;
-    std::string packet = PacketText(type, counter_++, timestamp, body);
-    if (queued_bytes_ + packet.size() > deps_.options.max_queued_bytes ||
-        queue_.size() + 1 > deps_.options.max_queued_packets) {
+  // ---- outgoing frames -------------------------------------------------------------------------
+
+  size_t queued_bytes() const { return out_.size() - out_sent_; }
+
+  void Enqueue(std::string_view type, std::string_view body, TimeMs timestamp) {
+    if (closed_ || closing_) return;
+    if (queued_bytes() + body.size() > deps_.options.max_queued_bytes ||
+        out_packets_ + 1 > deps_.options.max_queued_packets) {
       spdlog::warn("closing the connection of {}: it does not read ({} packets, {} bytes queued)",
-                   user().str(), queue_.size(), queued_bytes_);
+                   user().str(), out_packets_, queued_bytes());
       Shutdown();
       return;
     }
-    queued_bytes_ += packet.size();
-    queue_.push_back(std::move(packet));
-    wake_.cancel();
+    AppendPacketFrame(out_, type, counter_++, timestamp, body);
+    ++out_packets_;
+    ScheduleFlush();
   }
 
-  asio::awaitable<void> WriteLoop([[maybe_unused]] std::shared_ptr<WsSession> self) {
-    boost::system::error_code ec;
-    ws_.text(true);
-    while (!closed_) {
-      if (queue_.empty()) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
-        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        continue;
+  // Frames queued during this turn of the loop leave together, in one write.
+  void ScheduleFlush() {
+    if (flush_posted_ || write_waiting_ || closed_) return;
+    flush_posted_ = true;
+    asio::post(ex_, [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->Flush();
+    });
+  }
+
+  void Flush() {
+    while (!closed_ && out_sent_ < out_.size()) {
+      boost::system::error_code ec;
+      const size_t n =
+          socket_.write_some(asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        if (out_sent_ > kKeepOutBuffer) {  // keep the unsent tail only
+          out_.erase(0, out_sent_);
+          out_sent_ = 0;
+        }
+        write_waiting_ = true;
+        socket_.async_wait(tcp::socket::wait_write,
+                           [self = shared_from_this()](boost::system::error_code ec) {
+                             self->write_waiting_ = false;
+                             if (ec) return self->Shutdown();
+                             self->Flush();
+                           });
+        return;
       }
-      std::string packet = std::move(queue_.front());
-      queue_.pop_front();
-      queued_bytes_ -= packet.size();
-      if (queued_bytes_ <= deps_.options.max_queued_bytes / 2) drained_.cancel();
-      co_await ws_.async_write(asio::buffer(packet), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        Shutdown();
-        break;
-      }
+      if (ec) return Shutdown();
+      out_sent_ += n;
+    }
+    if (closed_) return;
+    out_.clear();
+    out_sent_ = 0;
+    out_packets_ = 0;
+    if (out_.capacity() > kKeepOutBuffer) std::string().swap(out_);
+    if (drained_) drained_->cancel();
+    if (closing_ && !half_closed_) {
+      // Our close frame is out: FIN, then read until the peer closes too.
+      half_closed_ = true;
+      boost::system::error_code ec;
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
     }
   }
 
   // Waits until `bytes` (one packet) more fit in half of both outgoing bounds; false once closed.
   asio::awaitable<bool> WaitForRoom(size_t bytes) {
     boost::system::error_code ec;
-    while (!closed_ && queued_bytes_ > 0 &&
-           (queued_bytes_ + bytes > deps_.options.max_queued_bytes / 2 ||
-            queue_.size() + 1 > deps_.options.max_queued_packets / 2)) {
-      drained_.expires_after(std::chrono::seconds(1));
-      co_await drained_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    while (!closed_ && queued_bytes() > 0 &&
+           (queued_bytes() + bytes > deps_.options.max_queued_bytes / 2 ||
+            out_packets_ + 1 > deps_.options.max_queued_packets / 2)) {
+      if (!drained_) drained_ = std::make_unique<asio::steady_timer>(ex_);
+      drained_->expires_after(std::chrono::seconds(1));
+      co_await drained_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     co_return !closed_;
   }
 
   // ---- incoming packets ------------------------------------------------------------------------
 
-  void HandlePacket(const std::string& text) {
+  void HandlePacket(std::string_view text) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) {
@@ -194,11 +337,11 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
     auto* body = packet.if_contains("body");
     if (!type || !type->is_string() || !body || !body->is_object()) return;
     if (type->as_string() == "request") {
-      asio::co_spawn(ws_.get_executor(),
+      asio::co_spawn(ex_,
                      HandleRequest(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     } else if (type->as_string() == "signal") {
-      asio::co_spawn(ws_.get_executor(),
+      asio::co_spawn(ex_,
                      HandleSignal(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     }
@@ -464,20 +607,64 @@ class WsSession : public PacketSink, public std::enable_shared_from_this<WsSessi
   const AppId& app() const { return caller_.session.app_id; }
   const UserId& user() const { return caller_.session.user_id; }
 
-  websocket::stream<beast::tcp_stream> ws_;
-  asio::steady_timer wake_;     // the writer waits on it for packets
-  asio::steady_timer drained_;  // a replay waits on it for room in the queue
+  tcp::socket socket_;
+  asio::io_context::executor_type ex_;
+  ws::FrameReader reader_;
+  std::string out_;          // frames not yet written, from out_sent_ on
+  size_t out_sent_ = 0;
+  size_t out_packets_ = 0;   // packets in out_ (the bound on a client that does not read)
+  bool flush_posted_ = false;
+  bool write_waiting_ = false;
+  bool heard_ = true;        // data arrived since the last idle tick
+  bool ping_out_ = false;
+  bool closing_ = false;     // a close frame is queued: nothing else is sent
+  bool half_closed_ = false;
+  int closing_ticks_ = 0;
+  bool closed_ = false;
+  std::unique_ptr<asio::steady_timer> drained_;  // a replay waits on it for room in the queue
   WsDeps& deps_;
   Request upgrade_;
   Caller caller_;
   std::string base_url_;
-  std::deque<std::string> queue_;
-  size_t queued_bytes_ = 0;
   uint64_t counter_ = 0;
-  bool closed_ = false;
   std::set<std::string> typing_;
   std::map<std::string, std::vector<UserId>> typing_participants_;
 };
+
+IdleSweep& IdleSweep::OfThisThread(asio::io_context& ctx, std::chrono::seconds idle_timeout) {
+  thread_local std::unique_ptr<IdleSweep> sweep;
+  if (!sweep || &sweep->ctx_ != &ctx) {
+    sweep.reset(new IdleSweep(ctx, std::max<std::chrono::seconds>(idle_timeout / 2,
+                                                                  std::chrono::seconds(1))));
+  }
+  return *sweep;
+}
+
+void IdleSweep::Add(const std::shared_ptr<WsSession>& s) {
+  sessions_.emplace(s.get(), s);
+  if (!armed_) Arm();
+}
+
+void IdleSweep::Arm() {
+  armed_ = true;
+  timer_.expires_after(period_);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    armed_ = false;
+    if (ec) return;
+    std::vector<std::shared_ptr<WsSession>> live;
+    live.reserve(sessions_.size());
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (auto s = it->second.lock()) {
+        live.push_back(std::move(s));
+        ++it;
+      } else {
+        it = sessions_.erase(it);
+      }
+    }
+    for (auto& s : live) s->OnTick();  // may Remove itself
+    if (!sessions_.empty()) Arm();
+  });
+}
 
 }  // namespace
 

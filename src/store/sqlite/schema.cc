@@ -289,7 +289,12 @@ Result<int> UserVersion(Connection& db) {
 }  // namespace
 
 Status ConfigureConnection(Connection& db) {
-  return db.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;");
+  // A cache that holds a whole group commit's dirty pages: a smaller one spills them into the WAL
+  // mid-transaction and reads them back (the default 2 MB did, several times per batch). Reads
+  // of the database file go through a memory map instead of one pread per page.
+  return db.Execute(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; "
+      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=16384; PRAGMA temp_store=MEMORY;");
 }
 
 Status Migrate(Connection& db) {

@@ -67,7 +67,7 @@ class SqliteStore final : public Store {
         readers_(options.path),
         writer_(std::move(writer_db), options.max_batch, [this](Connection& db, const WriteOp& op) {
           return sqlite::ApplyWrite(db, limits_, op);
-        }) {}
+        }, std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us))) {}
 
   ~SqliteStore() override { Close(); }
 

@@ -14,8 +14,11 @@ WriteResult Failed(Status status) {
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch,
-                                     ApplyFn apply)
-    : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), apply_(std::move(apply)) {
+                                     ApplyFn apply, std::chrono::microseconds linger)
+    : db_(std::move(db)),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      linger_(linger),
+      apply_(std::move(apply)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -53,11 +56,19 @@ void GroupCommitWriter::Run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and everything queued has run
+      // Under load (the last batch held more than one write) wait a little for more: every
+      // write of a batch shares its commit, its fsync and the pages they have in common. A lone
+      // write (no concurrency) commits at once.
+      if (linger_.count() > 0 && last_batch_ > 1 && queue_.size() < max_batch_ && !closing_) {
+        cv_.wait_for(lock, linger_,
+                     [this] { return queue_.size() >= max_batch_ || closing_; });
+      }
       // Whatever queued up while the previous batch committed goes into this one.
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      last_batch_ = batch.size();
     }
     RunBatch(batch);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,7 +24,9 @@ class GroupCommitWriter {
   // writer roll the operation's savepoint back.
   using ApplyFn = std::function<WriteResult(Connection&, const WriteOp&)>;
 
-  GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch, ApplyFn apply);
+  // `linger`: how long a batch waits for more writes while the writer is under load (0: never).
+  GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch, ApplyFn apply,
+                    std::chrono::microseconds linger = std::chrono::microseconds(0));
   ~GroupCommitWriter();
 
   void Submit(WriteOp op, WriteCallback done);
@@ -46,11 +49,13 @@ class GroupCommitWriter {
 
   std::unique_ptr<Connection> db_;
   const size_t max_batch_;
+  const std::chrono::microseconds linger_;
   ApplyFn apply_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
+  size_t last_batch_ = 0;  // writes in the previous batch (guarded by mu_)
   bool closing_ = false;
   std::once_flag joined_;
   std::thread thread_;
