@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/wal_batch_vfs.h"
+
 namespace relayer::sqlite {
 namespace {
 
@@ -85,7 +87,7 @@ std::optional<std::string> Query::OptText(int col) const {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, WalBatchVfsName());
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -131,6 +133,23 @@ Status Connection::Execute(const char* sql) {
   std::string msg = err ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
   return Internal("sqlite: " + msg);
+}
+
+void Connection::OnWalCommit(std::function<void(int)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        static_cast<Connection*>(self)->wal_hook_(frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status Connection::CheckpointPassive() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return Status::Ok();
+  return SqliteError(db_, "checkpoint");
 }
 
 int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,14 @@ class Connection {
   // Runs one or more statements without parameters (schema, BEGIN/COMMIT, pragmas).
   Status Execute(const char* sql);
 
+  // Calls `hook(frames)` after each commit with the size of the write-ahead log in frames; this
+  // replaces SQLite's automatic checkpoints on this connection. The hook runs on the committing
+  // thread and must not use the connection.
+  void OnWalCommit(std::function<void(int)> hook);
+  // A PASSIVE checkpoint: copies back whatever no reader still needs, never waits for readers or
+  // the writer.
+  Status CheckpointPassive();
+
   int64_t LastInsertRowid() const;
   int Changes() const;
   std::string ErrorMessage() const;
@@ -97,6 +106,7 @@ class Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::function<void(int)> wal_hook_;
 };
 
 }  // namespace relayer::sqlite

@@ -294,7 +294,7 @@ Status ConfigureConnection(Connection& db) {
   // of the database file go through a memory map instead of one pread per page.
   return db.Execute(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; "
-      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=16384; PRAGMA temp_store=MEMORY;");
+      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;");
 }
 
 Status Migrate(Connection& db) {

@@ -1,6 +1,8 @@
 // The SQLite Store: one writer connection owned by the group-commit writer, and a pool of read
 // connections, one per concurrently reading thread.
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/db.h"
@@ -60,14 +62,71 @@ class ReaderPool {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
+// Copies the write-ahead log back into the database on a thread of its own, once the log holds
+// `threshold` frames: an automatic checkpoint would run inside the writer's commit and stall every
+// write queued behind it (a 16k-page checkpoint held commits for 100+ ms).
+class Checkpointer {
+ public:
+  Checkpointer(std::unique_ptr<Connection> db, int threshold)
+      : db_(std::move(db)), threshold_(threshold), thread_([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  // From the writer's commit hook: never blocks on the checkpoint itself.
+  void Committed(int frames) {
+    if (frames < threshold_) return;
+    {
+      std::lock_guard lock(mu_);
+      wanted_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return wanted_ || stop_; });
+      if (stop_) return;
+      wanted_ = false;
+      lock.unlock();
+      // A failed checkpoint is retried at the next commit past the threshold; the log stays
+      // correct meanwhile, only longer.
+      (void)db_->CheckpointPassive();
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<Connection> db_;
+  const int threshold_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Frames in the log before the background checkpoint runs (4 KB pages: 16 MB).
+constexpr int kCheckpointFrames = 4096;
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer_db)
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer_db,
+              std::unique_ptr<Connection> checkpoint_db)
       : limits_(options.limits),
         readers_(options.path),
-        writer_(std::move(writer_db), options.max_batch, [this](Connection& db, const WriteOp& op) {
-          return sqlite::ApplyWrite(db, limits_, op);
-        }, std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us))) {}
+        checkpointer_(std::move(checkpoint_db), kCheckpointFrames),
+        writer_(
+            HookedToCheckpoints(std::move(writer_db)), options.max_batch,
+            [this](Connection& db, const WriteOp& op) {
+              return sqlite::ApplyWrite(db, limits_, op);
+            },
+            std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us))) {}
 
   ~SqliteStore() override { Close(); }
 
@@ -201,8 +260,14 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  std::unique_ptr<Connection> HookedToCheckpoints(std::unique_ptr<Connection> db) {
+    db->OnWalCommit([this](int frames) { checkpointer_.Committed(frames); });
+    return db;
+  }
+
   const Limits limits_;
   ReaderPool readers_;
+  Checkpointer checkpointer_;  // before the writer: its hook calls it until the writer is gone
   sqlite::GroupCommitWriter writer_;
 };
 
@@ -213,7 +278,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (!db.ok()) return db.status();
   if (Status s = sqlite::ConfigureConnection(**db); !s.ok()) return s;
   if (Status s = sqlite::Migrate(**db); !s.ok()) return s;
-  return std::unique_ptr<Store>(new SqliteStore(options, std::move(db).value()));
+  auto checkpoint_db = Connection::Open(options.path);
+  if (!checkpoint_db.ok()) return checkpoint_db.status();
+  if (Status s = sqlite::ConfigureConnection(**checkpoint_db); !s.ok()) return s;
+  return std::unique_ptr<Store>(
+      new SqliteStore(options, std::move(db).value(), std::move(checkpoint_db).value()));
 }
 
 }  // namespace relayer

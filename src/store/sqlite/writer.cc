@@ -60,8 +60,7 @@ void GroupCommitWriter::Run() {
       // write of a batch shares its commit, its fsync and the pages they have in common. A lone
       // write (no concurrency) commits at once.
       if (linger_.count() > 0 && last_batch_ > 1 && queue_.size() < max_batch_ && !closing_) {
-        cv_.wait_for(lock, linger_,
-                     [this] { return queue_.size() >= max_batch_ || closing_; });
+        cv_.wait_for(lock, linger_, [this] { return queue_.size() >= max_batch_ || closing_; });
       }
       // Whatever queued up while the previous batch committed goes into this one.
       while (!queue_.empty() && batch.size() < max_batch_) {
