@@ -142,8 +142,8 @@ Awaitable ClientApi::Impl::PostConversation(Call& call) {
   }
   op.app_id = call.app();
   op.creator = call.user();
-  op.generated_id = ConversationId(RandomUuid());
   op.now = clock();
+  op.generated_id = ConversationId(TimeOrderedUuid(op.now));
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);

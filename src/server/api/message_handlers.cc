@@ -118,9 +118,9 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   if (auto s = ParseMessageCreate(*body, options.limits, op); !s.ok()) co_return ErrorResponse(s);
   op.app_id = call.app();
   op.conversation_id = *cid;
-  op.generated_id = MessageId(RandomUuid());
   op.sender.user_id = call.user();
   op.now = clock();
+  op.generated_id = MessageId(TimeOrderedUuid(op.now));
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);

@@ -241,7 +241,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         // Rendered and queued on the first network thread, where the sockets of a one-thread
         // server live: no hop through another thread, and the writes of a whole batch leave in
         // one write per socket. Posted after the write's own answer, so that goes first.
-        boost::asio::post(impl->io->At(0), [impl, app, result] { impl->hub.Publish(app, *result); });
+        boost::asio::post(impl->io->At(0),
+                          [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
   size_t threads =

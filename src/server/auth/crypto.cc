@@ -59,6 +59,17 @@ std::string RandomUuid() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+std::string TimeOrderedUuid(int64_t unix_ms) {
+  std::string b = RandomBytes(16);
+  const auto ms = static_cast<uint64_t>(unix_ms < 0 ? 0 : unix_ms);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // version 7
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 Result<RsaKeyPair> GenerateRsaKeyPair(int bits) {
   if (bits < 1024 || bits > 16384) {
     return InvalidRequest("RSA key size must be between 1024 and 16384 bits, got " +

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,10 @@ namespace relayer::server {
 std::string RandomToken(size_t bytes);
 // A random (version 4) UUID in lower-case 8-4-4-4-12 form.
 std::string RandomUuid();
+// A time-ordered (version 7, RFC 9562) UUID: the Unix time in milliseconds, then 74 random bits.
+// Ids the server makes up for messages and conversations: they sort by creation time, so each
+// lands at the end of the id index instead of dirtying a random page of it.
+std::string TimeOrderedUuid(int64_t unix_ms);
 
 // RFC 4648 section 5 (URL and filename safe), without padding.
 std::string Base64UrlEncode(std::string_view data);

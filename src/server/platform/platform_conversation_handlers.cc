@@ -26,8 +26,8 @@ asio::awaitable<Response> PostConversation(PlatformContext& ctx, PlatformCall& c
   }
   op.app_id = call.app_id();
   op.creator = AppActor();
-  op.generated_id = ConversationId(RandomUuid());
   op.now = ctx.clock();
+  op.generated_id = ConversationId(TimeOrderedUuid(op.now));
   auto r_aw = Write(ctx.store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);

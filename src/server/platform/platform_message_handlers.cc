@@ -57,9 +57,9 @@ asio::awaitable<Response> PostMessage(PlatformContext& ctx, PlatformCall& call) 
   if (auto s = ParseMessageCreate(*body, ctx.limits(), op); !s.ok()) co_return ErrorResponse(s);
   op.app_id = call.app_id();
   op.conversation_id = *cid;
-  op.generated_id = MessageId(RandomUuid());
   op.sender = std::move(*sender);
   op.now = ctx.clock();
+  op.generated_id = MessageId(TimeOrderedUuid(op.now));
   auto r_aw = Write(ctx.store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);

@@ -27,13 +27,13 @@ std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp
   return out;
 }
 
-void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter,
-                       TimeMs timestamp, std::string_view body_json) {
+void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter, TimeMs timestamp,
+                       std::string_view body_json) {
   constexpr std::string_view kType = R"({"type":")", kCounter = R"(","counter":)",
                              kTimestamp = R"(,"timestamp":")", kBody = R"(","body":)";
   char digits[24];
-  const int digits_len = std::snprintf(digits, sizeof digits, "%llu",
-                                       static_cast<unsigned long long>(counter));
+  const int digits_len =
+      std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(counter));
   // A packet's timestamp repeats within a batch: format each millisecond once per thread.
   thread_local TimeMs cached_ts = -1;
   thread_local std::string cached_text;

@@ -15,8 +15,8 @@ namespace relayer::server {
 std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
                        std::string_view body_json);
 // The same packet as one WebSocket text frame appended to `out`, without an intermediate copy.
-void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter,
-                       TimeMs timestamp, std::string_view body_json);
+void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter, TimeMs timestamp,
+                       std::string_view body_json);
 
 const char* ObjectTypeName(
     ObjectType t);  // "Conversation" | "Message" | "Identity" | "Announcement"

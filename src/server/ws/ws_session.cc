@@ -96,9 +96,9 @@ class WsSession : public PacketSink,
 
   void Send(std::string_view type, std::string_view body_json, TimeMs timestamp) override {
     if (ex_.running_in_this_thread()) return Enqueue(type, body_json, timestamp);
-    asio::post(ex_, [self = shared_from_this(), type = std::string(type),
-                     body = std::string(body_json),
-                     timestamp] { self->Enqueue(type, body, timestamp); });
+    asio::post(ex_,
+               [self = shared_from_this(), type = std::string(type), body = std::string(body_json),
+                timestamp] { self->Enqueue(type, body, timestamp); });
   }
 
   const std::string& base_url() const override { return base_url_; }
@@ -140,9 +140,8 @@ class WsSession : public PacketSink,
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);
     const ws::UpgradeCheck check = ws::CheckUpgrade(
-        upgrade_.method_string(), upgrade_[http::field::upgrade],
-        upgrade_[http::field::connection], upgrade_[http::field::sec_websocket_version],
-        upgrade_[http::field::sec_websocket_key]);
+        upgrade_.method_string(), upgrade_[http::field::upgrade], upgrade_[http::field::connection],
+        upgrade_[http::field::sec_websocket_version], upgrade_[http::field::sec_websocket_key]);
     if (!check.ok) {
       RefuseUpgrade(check);
       co_return;
@@ -337,12 +336,10 @@ class WsSession : public PacketSink,
     auto* body = packet.if_contains("body");
     if (!type || !type->is_string() || !body || !body->is_object()) return;
     if (type->as_string() == "request") {
-      asio::co_spawn(ex_,
-                     HandleRequest(shared_from_this(), std::move(body->as_object())),
+      asio::co_spawn(ex_, HandleRequest(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     } else if (type->as_string() == "signal") {
-      asio::co_spawn(ex_,
-                     HandleSignal(shared_from_this(), std::move(body->as_object())),
+      asio::co_spawn(ex_, HandleSignal(shared_from_this(), std::move(body->as_object())),
                      asio::detached);
     }
   }
@@ -406,8 +403,8 @@ class WsSession : public PacketSink,
     }
     op.app_id = app();
     op.creator = user();
-    op.generated_id = ConversationId(RandomUuid());
     op.now = deps_.clock();
+    op.generated_id = ConversationId(TimeOrderedUuid(op.now));
     auto aw = Write(deps_.store, std::move(op));
     auto r = co_await std::move(aw);
     if (!r.status.ok()) {
@@ -439,9 +436,9 @@ class WsSession : public PacketSink,
     }
     op.app_id = app();
     op.conversation_id = *cid;
-    op.generated_id = MessageId(RandomUuid());
     op.sender.user_id = user();
     op.now = deps_.clock();
+    op.generated_id = MessageId(TimeOrderedUuid(op.now));
     auto aw = Write(deps_.store, std::move(op));
     auto r = co_await std::move(aw);
     if (!r.status.ok()) {
@@ -610,14 +607,14 @@ class WsSession : public PacketSink,
   tcp::socket socket_;
   asio::io_context::executor_type ex_;
   ws::FrameReader reader_;
-  std::string out_;          // frames not yet written, from out_sent_ on
+  std::string out_;  // frames not yet written, from out_sent_ on
   size_t out_sent_ = 0;
-  size_t out_packets_ = 0;   // packets in out_ (the bound on a client that does not read)
+  size_t out_packets_ = 0;  // packets in out_ (the bound on a client that does not read)
   bool flush_posted_ = false;
   bool write_waiting_ = false;
-  bool heard_ = true;        // data arrived since the last idle tick
+  bool heard_ = true;  // data arrived since the last idle tick
   bool ping_out_ = false;
-  bool closing_ = false;     // a close frame is queued: nothing else is sent
+  bool closing_ = false;  // a close frame is queued: nothing else is sent
   bool half_closed_ = false;
   int closing_ticks_ = 0;
   bool closed_ = false;
@@ -634,8 +631,8 @@ class WsSession : public PacketSink,
 IdleSweep& IdleSweep::OfThisThread(asio::io_context& ctx, std::chrono::seconds idle_timeout) {
   thread_local std::unique_ptr<IdleSweep> sweep;
   if (!sweep || &sweep->ctx_ != &ctx) {
-    sweep.reset(new IdleSweep(ctx, std::max<std::chrono::seconds>(idle_timeout / 2,
-                                                                  std::chrono::seconds(1))));
+    sweep.reset(new IdleSweep(
+        ctx, std::max<std::chrono::seconds>(idle_timeout / 2, std::chrono::seconds(1))));
   }
   return *sweep;
 }

@@ -32,6 +32,24 @@ TEST(RandomUuid, IsLowerCaseVersion4AndUnique) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(TimeOrderedUuid, IsVersion7AndSortsByTime) {
+  std::set<std::string> seen;
+  std::string previous;
+  for (int64_t ms = 1764685800000; ms < 1764685800000 + 500; ++ms) {
+    std::string u = TimeOrderedUuid(ms);
+    ASSERT_TRUE(IsUuid(u)) << u;
+    EXPECT_EQ(CanonicalUuid(u), u);
+    EXPECT_EQ(u[14], '7');
+    EXPECT_NE(std::string("89ab").find(u[19]), std::string::npos) << u;
+    EXPECT_LT(previous, u);  // a later millisecond sorts after
+    previous = u;
+    seen.insert(TimeOrderedUuid(ms));  // the same millisecond still gives distinct ids
+    seen.insert(TimeOrderedUuid(ms));
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_EQ(TimeOrderedUuid(0x0123456789ab).substr(0, 13), "01234567-89ab");
+}
+
 TEST(Base64, MatchesRfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {{"", ""},
                                                          {"f", "Zg=="},
