@@ -14,6 +14,7 @@
 #include "server/api/errors.h"
 #include "server/app/publishing_store.h"
 #include "server/app/store_open.h"
+#include "server/async.h"
 #include "server/auth/crypto.h"
 #include "server/content/content_service.h"
 #include "server/content/local_content_store.h"
@@ -241,8 +242,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config,
         // Rendered and queued on the first network thread, where the sockets of a one-thread
         // server live: no hop through another thread, and the writes of a whole batch leave in
         // one write per socket. Posted after the write's own answer, so that goes first.
-        boost::asio::post(impl->io->At(0),
-                          [impl, app, result] { impl->hub.Publish(app, *result); });
+        PostCompletion(impl->io->At(0).get_executor(),
+                       [impl, app, result] { impl->hub.Publish(app, *result); });
       });
 
   size_t threads =

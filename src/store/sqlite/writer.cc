@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "store/batch_scope.h"
+
 namespace relayer::sqlite {
 namespace {
 
@@ -29,7 +31,9 @@ void GroupCommitWriter::Submit(WriteOp op, WriteCallback done) {
     std::lock_guard lock(mu_);
     if (!closing_) {
       queue_.push_back(Item{std::move(op), std::move(done)});
-      cv_.notify_one();
+      // While the writer lingers, only a full batch ends the wait early: waking it for every
+      // write would cost a context switch each on a busy core.
+      if (!lingering_ || queue_.size() >= max_batch_) cv_.notify_one();
       return;
     }
   }
@@ -60,7 +64,9 @@ void GroupCommitWriter::Run() {
       // write of a batch shares its commit, its fsync and the pages they have in common. A lone
       // write (no concurrency) commits at once.
       if (linger_.count() > 0 && last_batch_ > 1 && queue_.size() < max_batch_ && !closing_) {
+        lingering_ = true;
         cv_.wait_for(lock, linger_, [this] { return queue_.size() >= max_batch_ || closing_; });
+        lingering_ = false;
       }
       // Whatever queued up while the previous batch committed goes into this one.
       while (!queue_.empty() && batch.size() < max_batch_) {
@@ -113,6 +119,8 @@ void GroupCommitWriter::RunBatch(std::deque<Item>& batch) {
     while (batch.size() > seen && !max_batch_seen_.compare_exchange_weak(seen, batch.size())) {
     }
   }
+  // One scope for the whole batch: callers gather what they hand on (server/async.h).
+  BatchScope scope;
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
 }
 

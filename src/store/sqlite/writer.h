@@ -56,6 +56,7 @@ class GroupCommitWriter {
   std::condition_variable cv_;
   std::deque<Item> queue_;
   size_t last_batch_ = 0;  // writes in the previous batch (guarded by mu_)
+  bool lingering_ = false;  // the writer waits for a batch to fill (guarded by mu_)
   bool closing_ = false;
   std::once_flag joined_;
   std::thread thread_;
