@@ -75,6 +75,8 @@ TEST_F(Dashboard, ApiWantsThePlatformTokenOfThatApp) {
 TEST_F(Dashboard, LogsShowEveryActionInLayersWordsAndFilter) {
   std::string alice = Login("alice");
   std::string bob = Login("bob");
+  // The logins are stamped in an earlier millisecond than `start`, so `from=start` leaves them out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const int64_t start = NowMs();
   std::string conv = CreateConversation(alice, {"bob"});
   json::object m = SendText(alice, conv, "hello");
