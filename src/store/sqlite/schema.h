@@ -10,6 +10,8 @@ inline constexpr int kSchemaVersion = 9;
 
 // Sets the connection pragmas every connection needs (WAL, synchronous=FULL, foreign keys off).
 Status ConfigureConnection(Connection& db);
+// The same, for the one connection that writes.
+Status ConfigureWriterConnection(Connection& db);
 
 // Brings the database up to kSchemaVersion, creating it when empty. Fails on a newer schema.
 Status Migrate(Connection& db);

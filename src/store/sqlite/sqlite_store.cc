@@ -276,7 +276,7 @@ class SqliteStore final : public Store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   auto db = Connection::Open(options.path);
   if (!db.ok()) return db.status();
-  if (Status s = sqlite::ConfigureConnection(**db); !s.ok()) return s;
+  if (Status s = sqlite::ConfigureWriterConnection(**db); !s.ok()) return s;
   if (Status s = sqlite::Migrate(**db); !s.ok()) return s;
   auto checkpoint_db = Connection::Open(options.path);
   if (!checkpoint_db.ok()) return checkpoint_db.status();
