@@ -139,6 +139,8 @@ class WsSession : public PacketSink,
                     : deps_.options.public_url;
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);
+    // From here on the sweep closes the connection if it falls silent, refused ones included.
+    IdleSweep::OfThisThread(ex_.context(), deps_.options.idle_timeout).Add(self);
     const ws::UpgradeCheck check = ws::CheckUpgrade(
         upgrade_.method_string(), upgrade_[http::field::upgrade], upgrade_[http::field::connection],
         upgrade_[http::field::sec_websocket_version], upgrade_[http::field::sec_websocket_key]);
@@ -163,7 +165,6 @@ class WsSession : public PacketSink,
     }
     caller_ = std::move(*caller);
     deps_.hub.Add(app(), user(), self);
-    IdleSweep::OfThisThread(ex_.context(), deps_.options.idle_timeout).Add(self);
     Flush();
     WaitRead();
   }
