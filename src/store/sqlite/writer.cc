@@ -1,5 +1,6 @@
 #include "store/sqlite/writer.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "store/batch_scope.h"
@@ -61,11 +62,19 @@ void GroupCommitWriter::Run() {
       cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and everything queued has run
       // Under load (the last batch held more than one write) wait a little for more: every
-      // write of a batch shares its commit, its fsync and the pages they have in common. A lone
-      // write (no concurrency) commits at once.
-      if (linger_.count() > 0 && last_batch_ > 1 && queue_.size() < max_batch_ && !closing_) {
+      // write of a batch shares its commit, its fsync and the pages they have in common. The wait
+      // ends as soon as a quarter of it brings nothing new (callers that wait for their answers
+      // before writing again are all in), or after `linger_`. A lone write commits at once.
+      if (linger_.count() > 0 && last_batch_ > 1) {
         lingering_ = true;
-        cv_.wait_for(lock, linger_, [this] { return queue_.size() >= max_batch_ || closing_; });
+        const auto deadline = std::chrono::steady_clock::now() + linger_;
+        const auto full = [this] { return queue_.size() >= max_batch_ || closing_; };
+        for (size_t seen = queue_.size(); !full();) {
+          const auto slice = std::min(deadline, std::chrono::steady_clock::now() + linger_ / 4);
+          cv_.wait_until(lock, slice, full);
+          if (queue_.size() == seen || std::chrono::steady_clock::now() >= deadline) break;
+          seen = queue_.size();
+        }
         lingering_ = false;
       }
       // Whatever queued up while the previous batch committed goes into this one.
