@@ -59,6 +59,12 @@ void AddChatLoad(CLI::App* cmd, relayer::bench::ChatLoadOptions& o) {
   cmd->add_option("--body-bytes", o.body_bytes, "Bytes of the two parts together")
       ->capture_default_str();
   cmd->add_flag("!--no-receipts", o.receipts, "Recipients post no delivery/read receipts");
+  cmd->add_option("--wake-gap-us", o.wake_gap_us,
+                  "Fewest microseconds between the scheduler's own timer wake-ups: messages closer "
+                  "together go out with the next packet handled or at the next wake-up (0: a "
+                  "timer wake-up per message)")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
   cmd->add_flag("--keep-going", o.keep_going, "Run every rate even after a step failed");
   cmd->add_option("--node-url", o.node_urls,
                   "More nodes of the same service (layer only): user i uses node i mod N")

@@ -77,6 +77,9 @@ struct ChatLoadOptions {
   double p99_limit_ms = 50;
   int body_bytes = 200;     // both parts together
   bool keep_going = false;  // run every rate even after one failed
+  // The scheduler's timer wakes at most once per this many microseconds; messages due in between
+  // go out from the next transport callback or at the next wake-up (see Driver::Schedule).
+  double wake_gap_us = 200;
   // More nodes of the same service (Relayer on a shared store, issue 7): user i of the setup
   // (sender_0, recipient_0, sender_1, ...) uses node i mod N, --url being node 0, for its
   // WebSocket and its receipts; logins and conversations go to --url. Their pids are added to

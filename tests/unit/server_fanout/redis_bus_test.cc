@@ -375,6 +375,8 @@ TEST_F(RedisBusTest, ResubscribesAfterTheRedisServerRestarts) {
   const std::string ch = Unique("restart");
   ASSERT_TRUE(SubscribeAndWait(b, ch)) << "private redis-server on " << opts.port << " not up";
   EXPECT_EQ(PublishAndWait(a, ch, "before"), 1);
+  // Redis counted b as a receiver; b must also have read it before Redis goes away.
+  ASSERT_TRUE(b_inbox.WaitFor([&] { return b_inbox.CountOn(ch) >= 1; }));
 
   server.Stop();
   // Published while Redis is down: held until the publisher is back, then sent. Whether b hears
