@@ -289,20 +289,22 @@ Result<int> UserVersion(Connection& db) {
 }  // namespace
 
 Status ConfigureConnection(Connection& db) {
-  // Reads of the database file go through a memory map instead of one pread per page; the
-  // statement journals of savepoints stay in memory (in a file, every write's savepoint wrote
-  // each page it touched once more).
+  // The statement journals of savepoints stay in memory (in a file, every write's savepoint
+  // wrote each page it touched once more).
   return db.Execute(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; "
-      "PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;");
+      "PRAGMA temp_store=MEMORY;");
 }
 
 Status ConfigureWriterConnection(Connection& db) {
   if (Status s = ConfigureConnection(db); !s.ok()) return s;
   // A cache that holds a whole group commit's dirty pages: a smaller one spills them into the WAL
   // mid-transaction and reads them back (the default 2 MB did, several times per batch). Readers
-  // keep the default: theirs is emptied by every commit anyway.
-  return db.Execute("PRAGMA cache_size=-65536;");
+  // keep the default: theirs is emptied by every commit anyway. The writer reads the database
+  // file through a memory map (12% less CPU per message in S1 than one pread per page); readers
+  // do not: the pages they map in counted as memory of every idle socket (S3: 5.5 KB per
+  // connection with it, 2.7 KB without).
+  return db.Execute("PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;");
 }
 
 Status Migrate(Connection& db) {
