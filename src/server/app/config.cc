@@ -133,10 +133,10 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   }
   if (auto s = CheckKeys(
           root,
-          {"data", "store", "listen", "threads", "blocking_threads", "max_batch", "commit_linger_us", "public_url",
-           "cors_origins", "dev", "ws_max_queued_bytes", "ws_max_queued_packets",
-           "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds", "redis", "limits", "delivery",
-           "apps", "dashboard"},
+          {"data", "store", "listen", "threads", "blocking_threads", "max_batch",
+           "commit_linger_us", "public_url", "cors_origins", "dev", "ws_max_queued_bytes",
+           "ws_max_queued_packets", "ws_idle_timeout_seconds", "platform_dedup_ttl_seconds",
+           "redis", "limits", "delivery", "apps", "dashboard"},
           path);
       !s.ok()) {
     return s;

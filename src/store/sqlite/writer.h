@@ -55,7 +55,7 @@ class GroupCommitWriter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
-  size_t last_batch_ = 0;  // writes in the previous batch (guarded by mu_)
+  size_t last_batch_ = 0;   // writes in the previous batch (guarded by mu_)
   bool lingering_ = false;  // the writer waits for a batch to fill (guarded by mu_)
   bool closing_ = false;
   std::once_flag joined_;
