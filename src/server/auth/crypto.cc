@@ -46,6 +46,13 @@ Result<std::string> WritePem(EVP_PKEY* key, bool private_key) {
   return std::string(data, static_cast<size_t>(len));
 }
 
+// 16 bytes as a lower-case 8-4-4-4-12 UUID.
+std::string FormatUuid(const std::string& b) {
+  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 }  // namespace
 
 std::string RandomToken(size_t bytes) { return Base64UrlEncode(RandomBytes(bytes)); }
@@ -54,9 +61,7 @@ std::string RandomUuid() {
   std::string b = RandomBytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  return FormatUuid(b);
 }
 
 std::string TimeOrderedUuid(int64_t unix_ms) {
@@ -65,9 +70,7 @@ std::string TimeOrderedUuid(int64_t unix_ms) {
   for (int i = 0; i < 6; ++i) b[i] = static_cast<char>(ms >> (40 - 8 * i));
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  return FormatUuid(b);
 }
 
 Result<RsaKeyPair> GenerateRsaKeyPair(int bits) {

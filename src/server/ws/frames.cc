@@ -49,6 +49,22 @@ void AppendFrameHeader(std::string& out, Opcode op, uint64_t size) {
   out.append(reinterpret_cast<const char*>(header), len);
 }
 
+size_t ServerFrameSize(std::string_view frames, Opcode& op) {
+  if (frames.size() < 2) return 0;
+  const auto* b = reinterpret_cast<const uint8_t*>(frames.data());
+  op = static_cast<Opcode>(b[0] & 0x0F);
+  uint64_t size = b[1] & 0x7F;
+  size_t header = 2;
+  if (size == 126) header = 4;
+  if (size == 127) header = 10;
+  if (frames.size() < header) return 0;
+  if (header > 2) {
+    size = 0;
+    for (size_t i = 2; i < header; ++i) size = (size << 8) | b[i];
+  }
+  return header + static_cast<size_t>(size);
+}
+
 void AppendFrame(std::string& out, Opcode op, std::string_view payload) {
   AppendFrameHeader(out, op, payload.size());
   out.append(payload);

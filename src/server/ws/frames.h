@@ -25,6 +25,9 @@ enum class Opcode : uint8_t {
 void AppendFrame(std::string& out, Opcode op, std::string_view payload);
 // Only the header of such a frame, for a payload of `size` bytes the caller appends next.
 void AppendFrameHeader(std::string& out, Opcode op, uint64_t size);
+// The size (header and payload) and opcode of the frame AppendFrame wrote at the front of
+// `frames`; 0 when `frames` does not start with a whole header.
+size_t ServerFrameSize(std::string_view frames, Opcode& op);
 // A close frame: 2-byte big-endian code + reason, the reason cut (at a UTF-8 character boundary)
 // so the payload stays <= 125 bytes. code 0 = empty payload (the reason is then ignored).
 void AppendClose(std::string& out, uint16_t code, std::string_view reason);

@@ -11,22 +11,6 @@ namespace relayer::server {
 
 namespace json = boost::json;
 
-std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
-                       std::string_view body_json) {
-  std::string out;
-  out.reserve(body_json.size() + 96);
-  out += R"({"type":")";
-  out += type;
-  out += R"(","counter":)";
-  out += std::to_string(counter);
-  out += R"(,"timestamp":")";
-  out += FormatTime(timestamp);
-  out += R"(","body":)";
-  out += body_json;
-  out += '}';
-  return out;
-}
-
 void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter, TimeMs timestamp,
                        std::string_view body_json) {
   constexpr std::string_view kType = R"({"type":")", kCounter = R"(","counter":)",

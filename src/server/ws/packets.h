@@ -11,10 +11,8 @@
 
 namespace relayer::server {
 
-// {"type":TYPE,"counter":N,"timestamp":TS,"body":BODY}
-std::string PacketText(std::string_view type, uint64_t counter, TimeMs timestamp,
-                       std::string_view body_json);
-// The same packet as one WebSocket text frame appended to `out`, without an intermediate copy.
+// {"type":TYPE,"counter":N,"timestamp":TS,"body":BODY} as one WebSocket text frame appended to
+// `out`, without an intermediate copy.
 void AppendPacketFrame(std::string& out, std::string_view type, uint64_t counter, TimeMs timestamp,
                        std::string_view body_json);
 

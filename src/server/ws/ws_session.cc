@@ -280,9 +280,11 @@ class WsSession : public PacketSink,
       const size_t n =
           socket_.write_some(asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        if (out_sent_ > kKeepOutBuffer) {  // keep the unsent tail only
-          out_.erase(0, out_sent_);
-          out_sent_ = 0;
+        CountSentPackets();
+        if (out_counted_ > kKeepOutBuffer) {  // keep only what is not wholly sent
+          out_.erase(0, out_counted_);
+          out_sent_ -= out_counted_;
+          out_counted_ = 0;
         }
         write_waiting_ = true;
         socket_.async_wait(tcp::socket::wait_write,
@@ -299,6 +301,7 @@ class WsSession : public PacketSink,
     if (closed_) return;
     out_.clear();
     out_sent_ = 0;
+    out_counted_ = 0;
     out_packets_ = 0;
     if (out_.capacity() > kKeepOutBuffer) std::string().swap(out_);
     if (drained_) drained_->cancel();
@@ -307,6 +310,18 @@ class WsSession : public PacketSink,
       half_closed_ = true;
       boost::system::error_code ec;
       socket_.shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  // After a partial write: the packets wholly sent no longer count against the bound. Walks the
+  // headers of the frames sent since the last call (only a slow reader ever gets here).
+  void CountSentPackets() {
+    while (out_counted_ < out_sent_) {
+      ws::Opcode op;
+      const size_t size = ws::ServerFrameSize(std::string_view(out_).substr(out_counted_), op);
+      if (size == 0 || out_counted_ + size > out_sent_) break;
+      out_counted_ += size;
+      if (op == ws::Opcode::kText) --out_packets_;
     }
   }
 
@@ -610,7 +625,8 @@ class WsSession : public PacketSink,
   ws::FrameReader reader_;
   std::string out_;  // frames not yet written, from out_sent_ on
   size_t out_sent_ = 0;
-  size_t out_packets_ = 0;  // packets in out_ (the bound on a client that does not read)
+  size_t out_counted_ = 0;  // the frames before this offset are wholly sent and counted out
+  size_t out_packets_ = 0;  // packets not wholly sent (the bound on a client that does not read)
   bool flush_posted_ = false;
   bool write_waiting_ = false;
   bool heard_ = true;  // data arrived since the last idle tick

@@ -1,4 +1,4 @@
-// The config file's [dashboard] table and the sync log retention in [limits].
+// The config file: its [dashboard] table, the sync log retention in [limits], the group commit.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -51,6 +51,29 @@ TEST(ConfigFile, DashboardTyposAndBadValuesAreErrors) {
     std::filesystem::remove(path);
     EXPECT_FALSE(s.ok()) << text;
   }
+}
+
+}  // namespace
+}  // namespace relayer::server
+
+namespace relayer::server {
+namespace {
+
+TEST(ConfigFile, ReadsTheGroupCommitLingerAndRefusesANegativeOne) {
+  auto path = WriteConfig("commit_linger_us = 250\nmax_batch = 64\n");
+  ServerConfig c;
+  Status s = LoadConfigFile(path, c);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.commit_linger_us, 250);
+  EXPECT_EQ(c.max_batch, 64u);
+
+  path = WriteConfig("commit_linger_us = -1\n");
+  ServerConfig bad;
+  s = LoadConfigFile(path, bad);
+  std::filesystem::remove(path);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("commit_linger_us"), std::string::npos) << s.message();
 }
 
 }  // namespace

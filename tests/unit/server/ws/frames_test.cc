@@ -567,3 +567,34 @@ TEST(FrameReader, SmallScratchIsKeptForReuse) {
 
 }  // namespace
 }  // namespace relayer::server::ws
+
+namespace relayer::server::ws {
+namespace {
+
+TEST(ServerFrameSize, WalksFramesAsAppendFrameWritesThem) {
+  std::string out;
+  AppendFrame(out, Opcode::kText, std::string(10, 'a'));
+  AppendFrame(out, Opcode::kPing, {});
+  AppendFrame(out, Opcode::kText, std::string(300, 'b'));
+  AppendFrame(out, Opcode::kText, std::string(70000, 'c'));
+  const std::pair<Opcode, size_t> expected[] = {{Opcode::kText, 2 + 10},
+                                                {Opcode::kPing, 2},
+                                                {Opcode::kText, 4 + 300},
+                                                {Opcode::kText, 10 + 70000}};
+  std::string_view rest(out);
+  for (const auto& [op, size] : expected) {
+    Opcode got = Opcode::kBinary;
+    EXPECT_EQ(ServerFrameSize(rest, got), size);
+    EXPECT_EQ(got, op);
+    rest.remove_prefix(size);
+  }
+  EXPECT_TRUE(rest.empty());
+  Opcode op;
+  EXPECT_EQ(ServerFrameSize(std::string_view(out).substr(0, 1), op), 0u);  // half a header
+  std::string big;
+  AppendFrame(big, Opcode::kText, std::string(70000, 'c'));
+  EXPECT_EQ(ServerFrameSize(std::string_view(big).substr(0, 5), op), 0u);
+}
+
+}  // namespace
+}  // namespace relayer::server::ws
