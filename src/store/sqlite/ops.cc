@@ -7,9 +7,19 @@
 
 namespace relayer::sqlite {
 
-WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op) {
-  OpContext ctx{db, limits};
+WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log,
+                       const WriteOp& op) {
+  OpContext ctx{db, limits, sync_log};
   WriteResult out;
+  // Also when an exception leaves (the writer turns it into a failed result).
+  struct TakeBack {
+    SyncLogBuffer& log;
+    const size_t mark;
+    bool keep = false;
+    ~TakeBack() {
+      if (!keep) log.Truncate(mark);
+    }
+  } take_back{sync_log, sync_log.size()};
   // Webhook and push events are recorded in the same transaction as the write itself.
   auto pre = SnapshotBefore(ctx, op);
   if (!pre.ok()) {
@@ -18,6 +28,7 @@ WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op) 
   }
   out.status = std::visit([&](const auto& o) { return ApplyOp(ctx, o, out); }, op);
   if (out.status.ok()) out.status = RecordEvents(ctx, op, *pre, out);
+  take_back.keep = out.status.ok();
   return out;
 }
 

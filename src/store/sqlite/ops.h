@@ -10,6 +10,7 @@
 #include "store/sqlite/db.h"
 #include "store/sqlite/reads_delivery.h"
 #include "store/sqlite/rows.h"
+#include "store/sqlite/sync_log.h"
 #include "store/store.h"
 
 namespace relayer::sqlite {
@@ -17,10 +18,13 @@ namespace relayer::sqlite {
 struct OpContext {
   Connection& db;
   const Limits& limits;
+  SyncLogBuffer& sync_log;  // the writer's, flushed before each commit
 };
 
-// Dispatches on the operation type.
-WriteResult ApplyWrite(Connection& db, const Limits& limits, const WriteOp& op);
+// Dispatches on the operation type. The sync log entries of an operation that fails are taken
+// back out of `sync_log`.
+WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log,
+                       const WriteOp& op);
 
 Status ApplyOp(OpContext& ctx, const CreateNonceOp& op, WriteResult& out);
 Status ApplyOp(OpContext& ctx, const StartSessionOp& op, WriteResult& out);
@@ -91,8 +95,8 @@ Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, c
 // The Layer-Patch path of one user's receipt state: recipient_status.<escaped identity url>.
 std::string RecipientStatusPath(const UserId& user);
 
-// One sync log row, written in the operation's transaction; records its seq in
-// `out.sync_log_seq` and prunes a few rows past the retention limits.
+// One sync log entry, numbered now and written with the operation's transaction (sync_log.h);
+// records its seq in `out.sync_log_seq`.
 struct SyncEvent {
   SyncActor actor;
   SyncVerb verb = SyncVerb::kMessageCreated;

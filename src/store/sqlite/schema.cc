@@ -280,6 +280,34 @@ CREATE INDEX sync_log_by_conversation ON sync_log (app, conversation_id, seq);
 CREATE INDEX sync_log_by_actor ON sync_log (app, actor, seq);
 )sql";
 
+// Version 10: the sync log in packed blocks (sync_log.h): one row per commit and app holding up to
+// 256 entries, instead of one row per entry with four indexes. The writer numbers the entries;
+// sync_seq keeps the last number, so one is never given out twice even when pruning empties the
+// log. Each v9 row becomes a block of one.
+constexpr const char* kMigrationV10 = R"sql(
+CREATE TABLE sync_blocks (
+  last_seq INTEGER PRIMARY KEY,  -- seq of the block's newest entry
+  first_seq INTEGER NOT NULL,
+  app TEXT NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  -- JSON array, oldest first, of [seq, ts, actor, actor_is_user, verb, object_id,
+  -- conversation_id, detail]
+  entries TEXT NOT NULL
+);
+CREATE INDEX sync_blocks_by_app ON sync_blocks (app, last_seq);
+INSERT INTO sync_blocks (last_seq, first_seq, app, min_ts, max_ts, entries)
+  SELECT seq, seq, app, ts, ts,
+         json_array(json_array(seq, ts, actor, actor_is_user, verb, object_id, conversation_id,
+                               detail))
+  FROM sync_log;
+CREATE TABLE sync_seq (last INTEGER NOT NULL);
+INSERT INTO sync_seq (last) SELECT MAX(
+  COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_log'), 0),
+  COALESCE((SELECT MAX(seq) FROM sync_log), 0));
+DROP TABLE sync_log;
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -322,6 +350,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 7) s = db.Execute(kMigrationV7);
   if (s.ok() && *version < 8) s = db.Execute(kMigrationV8);
   if (s.ok() && *version < 9) s = db.Execute(kMigrationV9);
+  if (s.ok() && *version < 10) s = db.Execute(kMigrationV10);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

@@ -124,9 +124,12 @@ class SqliteStore final : public Store {
         writer_(
             HookedToCheckpoints(std::move(writer_db)), options.max_batch,
             [this](Connection& db, const WriteOp& op) {
-              return sqlite::ApplyWrite(db, limits_, op);
+              return sqlite::ApplyWrite(db, limits_, sync_log_, op);
             },
-            std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us))) {}
+            std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us)),
+            sqlite::GroupCommitWriter::Hooks{
+                [this](Connection& db) { return sync_log_.Flush(db, limits_); },
+                [this] { sync_log_.Reset(); }}) {}
 
   ~SqliteStore() override { Close(); }
 
@@ -266,6 +269,7 @@ class SqliteStore final : public Store {
   }
 
   const Limits limits_;
+  sqlite::SyncLogBuffer sync_log_;  // the writer thread's (before the writer, which uses it)
   ReaderPool readers_;
   Checkpointer checkpointer_;  // before the writer: its hook calls it until the writer is gone
   sqlite::GroupCommitWriter writer_;

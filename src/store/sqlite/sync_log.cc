@@ -1,5 +1,12 @@
-// The sync log: rows written by the write operations (inside their transaction), pruned by the
-// writer a few rows at a time, and read with the dashboard's filters.
+// The sync log: entries numbered and buffered by the writer (sync_log.h), written as packed blocks
+// just before each commit, pruned a few blocks at a time, and read with the dashboard's filters.
+#include "store/sqlite/sync_log.h"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
 #include <string>
 
 #include "store/sqlite/ops.h"
@@ -7,85 +14,228 @@
 #include "store/sqlite/try.h"
 
 namespace relayer::sqlite {
+namespace json = boost::json;
 namespace {
 
-// Rows looked at per write for pruning: small, so that a large backlog (e.g. after lowering the
+// Blocks looked at per commit for pruning: few, so that a large backlog (e.g. after lowering the
 // retention) is worked off over many commits instead of stalling one.
-constexpr int64_t kPruneBatch = 8;
+constexpr int64_t kPruneBlocks = 8;
 
-Status Prune(OpContext& ctx, int64_t newest_seq, TimeMs now) {
-  const Limits& l = ctx.limits;
+// An entry as a block holds it: [seq, ts, actor, actor_is_user, verb, object_id,
+// conversation_id, detail] (the columns of the v9 table, in order).
+void AppendEncoded(std::string& out, const SyncLogEntry& e) {
+  out += '[';
+  out += std::to_string(e.seq);
+  out += ',';
+  out += std::to_string(e.ts);
+  out += ',';
+  out += json::serialize(json::string_view(e.actor.name));
+  out += e.actor.is_user ? ",1," : ",0,";
+  out += '"';
+  out += SyncVerbName(e.verb);  // lower-case ASCII: nothing to escape
+  out += "\",";
+  out += json::serialize(json::string_view(e.object_id));
+  out += ',';
+  out += json::serialize(json::string_view(e.conversation_id.str()));
+  out += ',';
+  out += json::serialize(json::string_view(e.detail_json));
+  out += ']';
+}
+
+std::string EncodeBlock(const std::vector<SyncLogEntry>& entries) {
+  std::string out = "[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i) out += ',';
+    AppendEncoded(out, entries[i]);
+  }
+  out += ']';
+  return out;
+}
+
+// The block's entries, oldest first. Entries of a verb this version does not know (written by a
+// newer one) are left out: not ours to render.
+Result<std::vector<SyncLogEntry>> DecodeBlock(const std::string& text) {
+  std::vector<SyncLogEntry> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return Internal("sqlite: a sync log block does not parse");
+  for (const json::value& item : v.get_array()) {
+    const json::array* a = item.if_array();
+    if (!a || a->size() != 8 || !(*a)[0].is_int64() || !(*a)[1].is_int64() ||
+        !(*a)[2].is_string() || !(*a)[3].is_int64() || !(*a)[4].is_string() ||
+        !(*a)[5].is_string() || !(*a)[6].is_string() || !(*a)[7].is_string()) {
+      return Internal("sqlite: a sync log entry is malformed");
+    }
+    auto verb = ParseSyncVerb((*a)[4].get_string());
+    if (!verb) continue;
+    SyncLogEntry e;
+    e.seq = (*a)[0].get_int64();
+    e.ts = (*a)[1].get_int64();
+    e.actor = SyncActor{(*a)[3].get_int64() != 0, std::string((*a)[2].get_string())};
+    e.verb = *verb;
+    e.object_id = (*a)[5].get_string();
+    e.conversation_id = ConversationId(std::string((*a)[6].get_string()));
+    e.detail_json = (*a)[7].get_string();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Status InsertBlock(Connection& db, const std::string& app, const std::vector<SyncLogEntry>& es) {
+  TimeMs min_ts = es.front().ts, max_ts = es.front().ts;
+  for (const SyncLogEntry& e : es) {
+    min_ts = std::min(min_ts, e.ts);
+    max_ts = std::max(max_ts, e.ts);
+  }
+  auto q = db.Prepare(
+      "INSERT INTO sync_blocks (last_seq, first_seq, app, min_ts, max_ts, entries) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  q.Bind(1, es.back().seq).Bind(2, es.front().seq).Bind(3, app).Bind(4, min_ts).Bind(5, max_ts);
+  q.Bind(6, EncodeBlock(es));
+  return q.Exec();
+}
+
+// Oldest entries first, as long as they are past a limit: at most kPruneBlocks blocks are looked
+// at, a block partly past the limits is rewritten with the rest.
+Status Prune(Connection& db, const Limits& l, int64_t newest_seq, TimeMs now) {
   if (l.sync_log_max_rows == 0 && l.sync_log_max_age_ms <= 0) return Status::Ok();
   const int64_t keep_above =
       l.sync_log_max_rows ? newest_seq - static_cast<int64_t>(l.sync_log_max_rows) : 0;
   const TimeMs oldest_ts = l.sync_log_max_age_ms > 0 ? now - l.sync_log_max_age_ms : 0;
-  int64_t upto = 0;
+  struct Block {
+    int64_t last_seq;
+    std::string app;
+    std::string entries;
+  };
+  std::vector<Block> blocks;
   {
-    auto q = ctx.db.Prepare("SELECT seq, ts FROM sync_log ORDER BY seq LIMIT ?1");
-    q.Bind(1, kPruneBatch);
-    while (q.Next()) {
-      const int64_t seq = q.Int(0);
-      const bool surplus = seq <= keep_above;
-      const bool expired = oldest_ts > 0 && q.Int(1) < oldest_ts;
-      if (!surplus && !expired) break;  // oldest first: what follows is kept too
-      upto = seq;
-    }
+    auto q =
+        db.Prepare("SELECT last_seq, app, entries FROM sync_blocks ORDER BY last_seq LIMIT ?1");
+    q.Bind(1, kPruneBlocks);
+    while (q.Next()) blocks.push_back(Block{q.Int(0), q.Text(1), q.Text(2)});
     RELAYER_RETURN_IF_ERROR(q.status());
   }
-  if (upto == 0) return Status::Ok();
-  auto d = ctx.db.Prepare("DELETE FROM sync_log WHERE seq <= ?1");
-  d.Bind(1, upto);
-  return d.Exec();
+  for (const Block& b : blocks) {
+    RELAYER_ASSIGN_OR_RETURN(std::vector<SyncLogEntry> entries, DecodeBlock(b.entries));
+    size_t drop = 0;
+    while (drop < entries.size() &&
+           (entries[drop].seq <= keep_above || (oldest_ts > 0 && entries[drop].ts < oldest_ts))) {
+      ++drop;
+    }
+    if (drop == 0 && !entries.empty()) break;  // oldest first: what follows is kept too
+    auto d = db.Prepare("DELETE FROM sync_blocks WHERE last_seq = ?1");
+    d.Bind(1, b.last_seq);
+    RELAYER_RETURN_IF_ERROR(d.Exec());
+    if (drop < entries.size()) {
+      entries.erase(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(drop));
+      return InsertBlock(db, b.app, entries);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
-Status LogSync(OpContext& ctx, const AppId& app, TimeMs ts, const SyncEvent& e, WriteResult& out) {
-  auto q = ctx.db.Prepare(
-      "INSERT INTO sync_log (app, ts, actor, actor_is_user, verb, object_id, conversation_id, "
-      "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  q.Bind(1, app.str()).Bind(2, ts).Bind(3, e.actor.name).Bind(4, e.actor.is_user ? 1 : 0);
-  q.Bind(5, SyncVerbName(e.verb)).Bind(6, e.object_id).Bind(7, e.conversation.str());
-  q.Bind(8, e.detail);
+Result<int64_t> SyncLogBuffer::Append(Connection& db, std::string app, SyncLogEntry e) {
+  if (last_seq_ < 0) {
+    auto q = db.Prepare("SELECT last FROM sync_seq");
+    last_seq_ = q.Next() ? q.Int(0) : 0;
+    RELAYER_RETURN_IF_ERROR(q.status());
+  }
+  e.seq = ++last_seq_;
+  pending_.push_back(Pending{std::move(app), std::move(e)});
+  return last_seq_;
+}
+
+void SyncLogBuffer::Truncate(size_t mark) {
+  if (mark >= pending_.size()) return;
+  last_seq_ = pending_[mark].entry.seq - 1;
+  pending_.resize(mark);
+}
+
+void SyncLogBuffer::Reset() {
+  pending_.clear();
+  last_seq_ = -1;
+}
+
+Status SyncLogBuffer::Flush(Connection& db, const Limits& limits) {
+  if (pending_.empty()) return Status::Ok();
+  std::vector<Pending> pending;
+  pending.swap(pending_);
+  const int64_t newest = pending.back().entry.seq;
+  TimeMs now = 0;
+  // One app's entries in blocks of up to kSyncBlockEntries, oldest first.
+  std::map<std::string, std::vector<SyncLogEntry>> by_app;
+  for (Pending& p : pending) {
+    now = std::max(now, p.entry.ts);
+    std::vector<SyncLogEntry>& block = by_app[p.app];
+    block.push_back(std::move(p.entry));
+    if (block.size() == kSyncBlockEntries) {
+      RELAYER_RETURN_IF_ERROR(InsertBlock(db, p.app, block));
+      block.clear();
+    }
+  }
+  for (const auto& [app, block] : by_app) {
+    if (!block.empty()) RELAYER_RETURN_IF_ERROR(InsertBlock(db, app, block));
+  }
+  auto q = db.Prepare("UPDATE sync_seq SET last = ?1");
+  q.Bind(1, newest);
   RELAYER_RETURN_IF_ERROR(q.Exec());
-  out.sync_log_seq = ctx.db.LastInsertRowid();
-  return Prune(ctx, out.sync_log_seq, ts);
+  return Prune(db, limits, newest, now);
+}
+
+Status LogSync(OpContext& ctx, const AppId& app, TimeMs ts, const SyncEvent& e, WriteResult& out) {
+  SyncLogEntry entry;
+  entry.ts = ts;
+  entry.actor = e.actor;
+  entry.verb = e.verb;
+  entry.object_id = e.object_id;
+  entry.conversation_id = e.conversation;
+  entry.detail_json = e.detail;
+  RELAYER_ASSIGN_OR_RETURN(out.sync_log_seq,
+                           ctx.sync_log.Append(ctx.db, app.str(), std::move(entry)));
+  return Status::Ok();
 }
 
 Result<std::vector<SyncLogEntry>> ReadSyncLog(Connection& db, const AppId& app,
                                               const SyncLogFilter& f) {
   std::vector<SyncLogEntry> out;
   if (f.limit == 0) return out;
-  // Numbered parameters: the text varies with the filters, the bindings do not (?8 is always
-  // used, so every index up to it is in range).
-  std::string sql =
-      "SELECT seq, ts, actor, actor_is_user, verb, object_id, conversation_id, detail "
-      "FROM sync_log WHERE app = ?1";
-  if (f.actor) sql += " AND actor = ?2";
-  if (f.conversation) sql += " AND conversation_id = ?3";
-  if (f.from_ts > 0) sql += " AND ts >= ?4";
-  if (f.to_ts > 0) sql += " AND ts < ?5";
-  if (f.after_seq) sql += " AND seq > ?6";
-  if (f.before_seq > 0) sql += " AND seq < ?7";
-  sql += f.after_seq ? " ORDER BY seq ASC LIMIT ?8" : " ORDER BY seq DESC LIMIT ?8";
+  // Blocks that may hold a match, in the order of the answer; the entries are then filtered
+  // exactly. A block holds one app's entries, so an app's blocks never overlap. Numbered
+  // parameters: the text varies with the filters, the bindings do not.
+  const bool forward = f.after_seq.has_value();
+  std::string sql = "SELECT entries FROM sync_blocks WHERE app = ?1";
+  if (f.actor) sql += " AND instr(entries, ?2) > 0";
+  if (f.conversation) sql += " AND instr(entries, ?3) > 0";
+  if (f.from_ts > 0) sql += " AND max_ts >= ?4";
+  if (f.to_ts > 0) sql += " AND min_ts < ?5";
+  if (forward) sql += " AND last_seq > ?6";
+  sql += " AND (?7 <= 0 OR first_seq < ?7)";  // always there: every parameter is in range
+  sql += forward ? " ORDER BY last_seq ASC" : " ORDER BY last_seq DESC";
   auto q = db.Prepare(sql);
   q.Bind(1, app.str());
-  if (f.actor) q.Bind(2, f.actor->str());
-  if (f.conversation) q.Bind(3, f.conversation->str());
+  // The quoted JSON strings, as the blocks hold them.
+  q.Bind(2, f.actor ? json::serialize(json::string_view(f.actor->str())) : std::string());
+  q.Bind(3, f.conversation ? json::serialize(json::string_view(f.conversation->str()))
+                           : std::string());
   q.Bind(4, f.from_ts).Bind(5, f.to_ts).Bind(6, f.after_seq.value_or(0)).Bind(7, f.before_seq);
-  q.Bind(8, static_cast<int64_t>(f.limit));
-  while (q.Next()) {
-    auto verb = ParseSyncVerb(q.Text(4));
-    if (!verb) continue;  // written by a newer version: not ours to render
-    SyncLogEntry e;
-    e.seq = q.Int(0);
-    e.ts = q.Int(1);
-    e.actor = SyncActor{q.Int(3) != 0, q.Text(2)};
-    e.verb = *verb;
-    e.object_id = q.Text(5);
-    e.conversation_id = ConversationId(q.Text(6));
-    e.detail_json = q.Text(7);
-    out.push_back(std::move(e));
+  const auto wanted = [&f](const SyncLogEntry& e) {
+    if (f.actor && e.actor.name != f.actor->str()) return false;
+    if (f.conversation && e.conversation_id != *f.conversation) return false;
+    if (f.from_ts > 0 && e.ts < f.from_ts) return false;
+    if (f.to_ts > 0 && e.ts >= f.to_ts) return false;
+    if (f.after_seq && e.seq <= *f.after_seq) return false;
+    if (f.before_seq > 0 && e.seq >= f.before_seq) return false;
+    return true;
+  };
+  while (out.size() < f.limit && q.Next()) {
+    RELAYER_ASSIGN_OR_RETURN(std::vector<SyncLogEntry> entries, DecodeBlock(q.Text(0)));
+    if (!forward) std::reverse(entries.begin(), entries.end());
+    for (SyncLogEntry& e : entries) {
+      if (out.size() == f.limit) break;
+      if (wanted(e)) out.push_back(std::move(e));
+    }
   }
   RELAYER_RETURN_IF_ERROR(q.status());
   return out;

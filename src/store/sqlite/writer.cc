@@ -17,11 +17,12 @@ WriteResult Failed(Status status) {
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch,
-                                     ApplyFn apply, std::chrono::microseconds linger)
+                                     ApplyFn apply, std::chrono::microseconds linger, Hooks hooks)
     : db_(std::move(db)),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       linger_(linger),
-      apply_(std::move(apply)) {
+      apply_(std::move(apply)),
+      hooks_(std::move(hooks)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -114,9 +115,17 @@ void GroupCommitWriter::RunBatch(std::deque<Item>& batch) {
   for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
     results.push_back(ApplyInSavepoint(batch[i].op, status));
   }
+  if (status.ok() && hooks_.before_commit) {
+    try {
+      status = hooks_.before_commit(*db_);
+    } catch (const std::exception& e) {
+      status = Internal(std::string("write failed: ") + e.what());
+    }
+  }
   if (status.ok()) status = db_->Prepare("COMMIT").Exec();
   if (!status.ok()) {
     db_->Execute("ROLLBACK");
+    if (hooks_.after_rollback) hooks_.after_rollback();
     results.assign(batch.size(), WriteResult{});
     for (WriteResult& r : results) {
       r.status = Internal("commit failed: " + status.message());

@@ -24,9 +24,16 @@ class GroupCommitWriter {
   // writer roll the operation's savepoint back.
   using ApplyFn = std::function<WriteResult(Connection&, const WriteOp&)>;
 
+  // Around each batch: `before_commit` runs after its last operation, inside the transaction (an
+  // error fails the whole batch); `after_rollback` when the batch's transaction did not commit.
+  struct Hooks {
+    std::function<Status(Connection&)> before_commit;
+    std::function<void()> after_rollback;
+  };
   // `linger`: how long a batch waits for more writes while the writer is under load (0: never).
   GroupCommitWriter(std::unique_ptr<Connection> db, size_t max_batch, ApplyFn apply,
-                    std::chrono::microseconds linger = std::chrono::microseconds(0));
+                    std::chrono::microseconds linger = std::chrono::microseconds(0),
+                    Hooks hooks = {});
   ~GroupCommitWriter();
 
   void Submit(WriteOp op, WriteCallback done);
@@ -51,6 +58,7 @@ class GroupCommitWriter {
   const size_t max_batch_;
   const std::chrono::microseconds linger_;
   ApplyFn apply_;
+  Hooks hooks_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -7,24 +7,31 @@
 namespace relayer::testing {
 namespace {
 
-// What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log):
+// What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log,
+// v10 its blocks):
 // all new tables, so going back to v3 or earlier drops them.
 const std::string kDropTablesAfterV3 =
     "DROP TABLE push_tokens; DROP TABLE webhooks;"
     "DROP TABLE delivery_events; DROP TABLE deliveries;"
     "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
     "DROP TABLE announcements; DROP TABLE badges; DROP TABLE blocks;"
-    "DROP TABLE conversation_content; DROP TABLE content; DROP TABLE sync_log;";
+    "DROP TABLE conversation_content; DROP TABLE content;"
+    "DROP TABLE sync_blocks; DROP TABLE sync_seq;";
 
-// Runs `sql` on the closed database at `path` after dropping what came after v3.
-void Downgrade(const std::string& path, const std::string& sql) {
+// Runs `sql` on the closed database at `path`.
+void ExecOn(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
-  const int rc = sqlite3_exec(db, (kDropTablesAfterV3 + sql).c_str(), nullptr, nullptr, &error);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
   EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
   sqlite3_free(error);
   sqlite3_close(db);
+}
+
+// Runs `sql` on the closed database at `path` after dropping what came after v3.
+void Downgrade(const std::string& path, const std::string& sql) {
+  ExecOn(path, kDropTablesAfterV3 + sql);
 }
 
 // Turns the database back into schema v1, as the first release wrote it.
@@ -85,6 +92,54 @@ TEST_P(StoreConformance, AVersionThreeDatabaseGainsThePlatformTables) {
   EXPECT_EQ(store().ListBlocks(app_, U("bob"))->size(), 1u);
   EXPECT_EQ(store().GetBadge(app_, U("bob"))->unread_message_count, 1);
   EXPECT_FALSE(store().FindDedup(app_, "k", Now())->has_value());
+}
+
+// A v9 database: the sync log as one row per entry, numbered by AUTOINCREMENT.
+TEST_P(StoreConformance, AVersionNineSyncLogBecomesBlocksAndKeepsItsNumbers) {
+  if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
+  Conversation c = MakeConversation("alice", {"bob"});
+  Close();
+  ExecOn(location_ + "/relayer.db",
+         "DROP TABLE sync_blocks; DROP TABLE sync_seq;"
+         "CREATE TABLE sync_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, "
+         "ts INTEGER NOT NULL, actor TEXT NOT NULL, actor_is_user INTEGER NOT NULL, "
+         "verb TEXT NOT NULL, object_id TEXT NOT NULL, conversation_id TEXT NOT NULL, "
+         "detail TEXT NOT NULL DEFAULT '');"
+         "INSERT INTO sync_log VALUES (7, '" +
+             app_.str() + "', " + std::to_string(Now()) +
+             ", 'alice', 1, "
+             "'conversation_created', '" +
+             c.id.str() + "', '" + c.id.str() +
+             "', '');"
+             "INSERT INTO sync_log VALUES (9, '" +
+             app_.str() + "', " + std::to_string(Now()) +
+             ", 'Bot \"x\"', 0, "
+             "'message_created', 'm1', '" +
+             c.id.str() +
+             "', '{\"k\":1}');"
+             "UPDATE sqlite_sequence SET seq = 40 WHERE name = 'sync_log';"
+             "PRAGMA user_version = 9;");
+  Open();
+  const auto read = [this](SyncLogFilter f) {
+    auto r = store().ListSyncLog(app_, f);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<SyncLogEntry>{};
+  };
+  auto log = read({});
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].seq, 9);
+  EXPECT_EQ(log[0].actor.name, "Bot \"x\"");
+  EXPECT_FALSE(log[0].actor.is_user);
+  EXPECT_EQ(log[0].detail_json, "{\"k\":1}");
+  EXPECT_EQ(log[1].seq, 7);
+  EXPECT_EQ(log[1].verb, SyncVerb::kConversationCreated);
+  // Numbering goes on after the highest number ever given out, not after the highest kept.
+  WriteResult r = Write(MessageOp(c.id, "alice"));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.sync_log_seq, 41);
+  SyncLogFilter by_bot;
+  by_bot.actor = UserId("Bot \"x\"");
+  EXPECT_EQ(read(by_bot).size(), 1u);
 }
 
 }  // namespace

@@ -1,0 +1,184 @@
+// The SQLite sync log's blocks (store/sqlite/sync_log.h): numbering, taking back the entries of a
+// rolled-back operation, blocks of many entries, and filters that cross blocks.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/sqlite/db.h"
+#include "store/sqlite/reads.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sync_log.h"
+
+namespace relayer::sqlite {
+namespace {
+
+const AppId kApp("a0000000-0000-4000-8000-000000000001");
+const AppId kOtherApp("a0000000-0000-4000-8000-000000000002");
+
+class SqliteSyncLog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("relayer-synclog-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto db = Connection::Open((dir_ / "t.db").string());
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_ = std::move(db).value();
+    ASSERT_TRUE(ConfigureConnection(*db_).ok());
+    ASSERT_TRUE(Migrate(*db_).ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static SyncLogEntry Entry(const std::string& actor, const std::string& conversation,
+                            TimeMs ts = 1'000'000) {
+    SyncLogEntry e;
+    e.ts = ts;
+    e.actor = SyncActor{true, actor};
+    e.verb = SyncVerb::kMessageCreated;
+    e.object_id = "m-" + actor;
+    e.conversation_id = ConversationId(conversation);
+    return e;
+  }
+
+  // Appends and flushes in one transaction, as the writer does around a batch.
+  void Commit(const std::function<void()>& appends, const Limits& limits = NoRetention()) {
+    ASSERT_TRUE(db_->Execute("BEGIN IMMEDIATE").ok());
+    appends();
+    ASSERT_TRUE(log_.Flush(*db_, limits).ok());
+    ASSERT_TRUE(db_->Execute("COMMIT").ok());
+  }
+
+  int64_t Append(const AppId& app, SyncLogEntry e) {
+    auto seq = log_.Append(*db_, app.str(), std::move(e));
+    EXPECT_TRUE(seq.ok()) << seq.status().message();
+    return seq.ok() ? *seq : -1;
+  }
+
+  std::vector<SyncLogEntry> Read(const AppId& app, SyncLogFilter f = {}) {
+    auto r = ReadSyncLog(*db_, app, f);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<SyncLogEntry>{};
+  }
+
+  static Limits NoRetention() {
+    Limits l;
+    l.sync_log_max_rows = 0;
+    l.sync_log_max_age_ms = 0;
+    return l;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Connection> db_;
+  SyncLogBuffer log_;
+};
+
+TEST_F(SqliteSyncLog, ARolledBackOperationsEntriesAndNumbersAreTakenBack) {
+  Commit([&] {
+    EXPECT_EQ(Append(kApp, Entry("alice", "c1")), 1);
+    const size_t mark = log_.size();
+    EXPECT_EQ(Append(kApp, Entry("mallory", "c1")), 2);
+    EXPECT_EQ(Append(kApp, Entry("mallory", "c2")), 3);
+    log_.Truncate(mark);
+    EXPECT_EQ(Append(kApp, Entry("bob", "c1")), 2);
+  });
+  auto all = Read(kApp);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].actor.name, "bob");
+  EXPECT_EQ(all[0].seq, 2);
+  EXPECT_EQ(all[1].actor.name, "alice");
+}
+
+TEST_F(SqliteSyncLog, AfterARolledBackTransactionNumberingResumesFromTheDatabase) {
+  Commit([&] { Append(kApp, Entry("alice", "c1")); });
+  ASSERT_TRUE(db_->Execute("BEGIN IMMEDIATE").ok());
+  EXPECT_EQ(Append(kApp, Entry("bob", "c1")), 2);
+  ASSERT_TRUE(log_.Flush(*db_, NoRetention()).ok());
+  ASSERT_TRUE(db_->Execute("ROLLBACK").ok());
+  log_.Reset();
+  Commit([&] { EXPECT_EQ(Append(kApp, Entry("carol", "c1")), 2); });
+  auto all = Read(kApp);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].actor.name, "carol");
+}
+
+TEST_F(SqliteSyncLog, ABigCommitSpansBlocksAndPagesAndFiltersCrossThem) {
+  const size_t n = 2 * kSyncBlockEntries + 10;
+  Commit([&] {
+    for (size_t i = 0; i < n; ++i) {
+      Append(i % 2 ? kApp : kOtherApp, Entry(i % 3 ? "alice" : "bob", i % 5 ? "c1" : "c2",
+                                             1'000'000 + static_cast<TimeMs>(i)));
+    }
+  });
+  SyncLogFilter all;
+  all.limit = 10'000;
+  auto mine = Read(kApp, all);
+  ASSERT_EQ(mine.size(), n / 2);
+  for (size_t i = 1; i < mine.size(); ++i) EXPECT_LT(mine[i].seq, mine[i - 1].seq);
+  EXPECT_EQ(Read(kOtherApp, all).size(), n / 2);
+
+  // Newest first, a page at a time, across block boundaries, nothing skipped or repeated.
+  SyncLogFilter page;
+  page.limit = 100;
+  std::vector<int64_t> paged;
+  for (;;) {
+    auto p = Read(kApp, page);
+    if (p.empty()) break;
+    for (const auto& e : p) paged.push_back(e.seq);
+    page.before_seq = p.back().seq;
+  }
+  ASSERT_EQ(paged.size(), mine.size());
+  for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], mine[i].seq);
+
+  // Tailing forward from the middle.
+  SyncLogFilter tail;
+  tail.after_seq = mine[100].seq;
+  tail.limit = 1000;
+  auto t = Read(kApp, tail);
+  ASSERT_EQ(t.size(), 100u);
+  EXPECT_EQ(t.front().seq, mine[99].seq);
+  EXPECT_EQ(t.back().seq, mine[0].seq);
+
+  // Each filter gives exactly what a scan of every entry would.
+  SyncLogFilter f;
+  f.limit = 10'000;
+  f.actor = UserId("bob");
+  f.conversation = ConversationId("c2");
+  f.from_ts = 1'000'100;
+  f.to_ts = 1'000'400;
+  size_t expected = 0;
+  for (const auto& e : mine) {
+    expected += e.actor.name == "bob" && e.conversation_id.str() == "c2" && e.ts >= f.from_ts &&
+                e.ts < f.to_ts;
+  }
+  ASSERT_GT(expected, 0u);
+  auto filtered = Read(kApp, f);
+  EXPECT_EQ(filtered.size(), expected);
+  for (const auto& e : filtered) {
+    EXPECT_EQ(e.actor.name, "bob");
+    EXPECT_EQ(e.conversation_id.str(), "c2");
+  }
+}
+
+TEST_F(SqliteSyncLog, RetentionByRowsCutsInsideABlock) {
+  Limits keep_ten = NoRetention();
+  keep_ten.sync_log_max_rows = 10;
+  Commit([&] {
+    for (int i = 0; i < 25; ++i) Append(kApp, Entry("alice", "c1"));
+  });
+  Commit([&] { Append(kApp, Entry("bob", "c1")); }, keep_ten);
+  SyncLogFilter all;
+  all.limit = 100;
+  auto kept = Read(kApp, all);
+  ASSERT_EQ(kept.size(), 10u);
+  EXPECT_EQ(kept.front().seq, 26);
+  EXPECT_EQ(kept.back().seq, 17);
+}
+
+}  // namespace
+}  // namespace relayer::sqlite
