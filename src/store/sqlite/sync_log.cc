@@ -8,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "store/sqlite/ops.h"
 #include "store/sqlite/reads.h"
@@ -42,15 +44,27 @@ void AppendEncoded(std::string& out, const SyncLogEntry& e) {
   out += ']';
 }
 
-std::string EncodeBlock(const std::vector<SyncLogEntry>& entries) {
-  std::string out = "[";
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (i) out += ',';
-    AppendEncoded(out, entries[i]);
+// A sync_blocks row: its entries' seq and time range, and the entries as a JSON array.
+struct BlockRow {
+  int64_t first_seq = 0, last_seq = 0;
+  TimeMs min_ts = 0, max_ts = 0;
+  std::string entries = "[";
+
+  // Appends one entry whose JSON is in `json`; entries come oldest first.
+  void Add(int64_t seq, TimeMs ts, std::string_view json) {
+    if (entries.size() == 1) {
+      first_seq = seq;
+      min_ts = max_ts = ts;
+    } else {
+      entries += ',';
+    }
+    last_seq = seq;
+    min_ts = std::min(min_ts, ts);
+    max_ts = std::max(max_ts, ts);
+    entries += json;
   }
-  out += ']';
-  return out;
-}
+  bool empty() const { return entries.size() == 1; }
+};
 
 // The block's entries, oldest first. Entries of a verb this version does not know (written by a
 // newer one) are left out: not ours to render.
@@ -81,55 +95,87 @@ Result<std::vector<SyncLogEntry>> DecodeBlock(const std::string& text) {
   return out;
 }
 
-Status InsertBlock(Connection& db, const std::string& app, const std::vector<SyncLogEntry>& es) {
-  TimeMs min_ts = es.front().ts, max_ts = es.front().ts;
-  for (const SyncLogEntry& e : es) {
-    min_ts = std::min(min_ts, e.ts);
-    max_ts = std::max(max_ts, e.ts);
-  }
+Status InsertBlock(Connection& db, const std::string& app, BlockRow block) {
+  block.entries += ']';
   auto q = db.Prepare(
       "INSERT INTO sync_blocks (last_seq, first_seq, app, min_ts, max_ts, entries) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  q.Bind(1, es.back().seq).Bind(2, es.front().seq).Bind(3, app).Bind(4, min_ts).Bind(5, max_ts);
-  q.Bind(6, EncodeBlock(es));
+  q.Bind(1, block.last_seq).Bind(2, block.first_seq).Bind(3, app).Bind(4, block.min_ts);
+  q.Bind(5, block.max_ts).Bind(6, block.entries);
   return q.Exec();
 }
 
+// The block's entries that are not past the limits, as they are (an entry of a verb this version
+// does not know stays too); `past` is asked for the leading ones only.
+template <class Past>
+Result<BlockRow> KeptPart(const std::string& text, const Past& past) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return Internal("sqlite: a sync log block does not parse");
+  BlockRow kept;
+  bool cutting = true;
+  for (const json::value& item : v.get_array()) {
+    const json::array* a = item.if_array();
+    if (!a || a->size() < 2 || !(*a)[0].is_int64() || !(*a)[1].is_int64()) {
+      return Internal("sqlite: a sync log entry is malformed");
+    }
+    const int64_t seq = (*a)[0].get_int64();
+    const TimeMs ts = (*a)[1].get_int64();
+    if (cutting && past(seq, ts)) continue;
+    cutting = false;
+    kept.Add(seq, ts, json::serialize(item));
+  }
+  return kept;
+}
+
 // Oldest entries first, as long as they are past a limit: at most kPruneBlocks blocks are looked
-// at, a block partly past the limits is rewritten with the rest.
+// at, a block partly past the limits is rewritten with the rest. This runs at every commit, so
+// the blocks' seq and time columns decide: a block is read only when it is cut in two.
 Status Prune(Connection& db, const Limits& l, int64_t newest_seq, TimeMs now) {
   if (l.sync_log_max_rows == 0 && l.sync_log_max_age_ms <= 0) return Status::Ok();
   const int64_t keep_above =
       l.sync_log_max_rows ? newest_seq - static_cast<int64_t>(l.sync_log_max_rows) : 0;
   const TimeMs oldest_ts = l.sync_log_max_age_ms > 0 ? now - l.sync_log_max_age_ms : 0;
-  struct Block {
-    int64_t last_seq;
-    std::string app;
-    std::string entries;
+  const auto past = [&](int64_t seq, TimeMs ts) {
+    return seq <= keep_above || (oldest_ts > 0 && ts < oldest_ts);
   };
-  std::vector<Block> blocks;
+  std::vector<BlockRow> blocks;
   {
-    auto q =
-        db.Prepare("SELECT last_seq, app, entries FROM sync_blocks ORDER BY last_seq LIMIT ?1");
+    auto q = db.Prepare(
+        "SELECT first_seq, last_seq, min_ts, max_ts FROM sync_blocks ORDER BY last_seq LIMIT ?1");
     q.Bind(1, kPruneBlocks);
-    while (q.Next()) blocks.push_back(Block{q.Int(0), q.Text(1), q.Text(2)});
+    while (q.Next()) {
+      BlockRow b;
+      b.first_seq = q.Int(0);
+      b.last_seq = q.Int(1);
+      b.min_ts = q.Int(2);
+      b.max_ts = q.Int(3);
+      blocks.push_back(std::move(b));
+    }
     RELAYER_RETURN_IF_ERROR(q.status());
   }
-  for (const Block& b : blocks) {
-    RELAYER_ASSIGN_OR_RETURN(std::vector<SyncLogEntry> entries, DecodeBlock(b.entries));
-    size_t drop = 0;
-    while (drop < entries.size() &&
-           (entries[drop].seq <= keep_above || (oldest_ts > 0 && entries[drop].ts < oldest_ts))) {
-      ++drop;
+  for (const BlockRow& b : blocks) {
+    // The oldest entry is kept (its seq is the block's first, its time at or after min_ts): so is
+    // everything after it.
+    if (!past(b.first_seq, b.min_ts)) break;
+    // Every entry past a limit: the block goes whole, unread.
+    const bool whole = b.last_seq <= keep_above || (oldest_ts > 0 && b.max_ts < oldest_ts);
+    std::string app, text;
+    if (!whole) {
+      auto q = db.Prepare("SELECT app, entries FROM sync_blocks WHERE last_seq = ?1");
+      q.Bind(1, b.last_seq);
+      if (q.Next()) {
+        app = q.Text(0);
+        text = q.Text(1);
+      }
+      RELAYER_RETURN_IF_ERROR(q.status());
     }
-    if (drop == 0 && !entries.empty()) break;  // oldest first: what follows is kept too
     auto d = db.Prepare("DELETE FROM sync_blocks WHERE last_seq = ?1");
     d.Bind(1, b.last_seq);
     RELAYER_RETURN_IF_ERROR(d.Exec());
-    if (drop < entries.size()) {
-      entries.erase(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(drop));
-      return InsertBlock(db, b.app, entries);
-    }
+    if (whole) continue;
+    RELAYER_ASSIGN_OR_RETURN(BlockRow kept, KeptPart(text, past));
+    if (!kept.empty()) return InsertBlock(db, app, std::move(kept));
   }
   return Status::Ok();
 }
@@ -165,18 +211,21 @@ Status SyncLogBuffer::Flush(Connection& db, const Limits& limits) {
   const int64_t newest = pending.back().entry.seq;
   TimeMs now = 0;
   // One app's entries in blocks of up to kSyncBlockEntries, oldest first.
-  std::map<std::string, std::vector<SyncLogEntry>> by_app;
+  std::map<std::string, std::pair<BlockRow, size_t>> by_app;  // the open block, its entry count
+  std::string json;
   for (Pending& p : pending) {
     now = std::max(now, p.entry.ts);
-    std::vector<SyncLogEntry>& block = by_app[p.app];
-    block.push_back(std::move(p.entry));
-    if (block.size() == kSyncBlockEntries) {
-      RELAYER_RETURN_IF_ERROR(InsertBlock(db, p.app, block));
-      block.clear();
+    auto& [block, count] = by_app[p.app];
+    json.clear();
+    AppendEncoded(json, p.entry);
+    block.Add(p.entry.seq, p.entry.ts, json);
+    if (++count == kSyncBlockEntries) {
+      RELAYER_RETURN_IF_ERROR(InsertBlock(db, p.app, std::exchange(block, BlockRow{})));
+      count = 0;
     }
   }
-  for (const auto& [app, block] : by_app) {
-    if (!block.empty()) RELAYER_RETURN_IF_ERROR(InsertBlock(db, app, block));
+  for (auto& [app, open] : by_app) {
+    if (!open.first.empty()) RELAYER_RETURN_IF_ERROR(InsertBlock(db, app, std::move(open.first)));
   }
   auto q = db.Prepare("UPDATE sync_seq SET last = ?1");
   q.Bind(1, newest);

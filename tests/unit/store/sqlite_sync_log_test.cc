@@ -180,5 +180,34 @@ TEST_F(SqliteSyncLog, RetentionByRowsCutsInsideABlock) {
   EXPECT_EQ(kept.back().seq, 17);
 }
 
+TEST_F(SqliteSyncLog, ABlockCutByRetentionKeepsEntriesOfVerbsThisVersionDoesNotKnow) {
+  // Entries 1..20 in one block, as a newer version may write it: 15 has a verb unknown here.
+  std::string entries = "[";
+  for (int seq = 1; seq <= 20; ++seq) {
+    if (seq > 1) entries += ',';
+    entries += "[" + std::to_string(seq) + ",1000000,\"alice\",1,\"" +
+               (seq == 15 ? "future_verb" : "message_created") + "\",\"m\",\"c1\",\"\"]";
+  }
+  entries += "]";
+  auto q = db_->Prepare(
+      "INSERT INTO sync_blocks (last_seq, first_seq, app, min_ts, max_ts, entries) "
+      "VALUES (20, 1, ?1, 1000000, 1000000, ?2)");
+  q.Bind(1, kApp.str()).Bind(2, entries);
+  ASSERT_TRUE(q.Exec().ok());
+  ASSERT_TRUE(db_->Execute("UPDATE sync_seq SET last = 20").ok());
+
+  Limits keep_ten = NoRetention();
+  keep_ten.sync_log_max_rows = 10;
+  Commit([&] { EXPECT_EQ(Append(kApp, Entry("bob", "c1")), 21); }, keep_ten);
+  SyncLogFilter all;
+  all.limit = 100;
+  auto kept = Read(kApp, all);
+  ASSERT_EQ(kept.size(), 9u);  // 12..21 without the unknown 15
+  EXPECT_EQ(kept.back().seq, 12);
+  auto text = db_->Prepare("SELECT count(*) FROM sync_blocks WHERE instr(entries, 'future_verb')");
+  ASSERT_TRUE(text.Next());
+  EXPECT_EQ(text.Int(0), 1);
+}
+
 }  // namespace
 }  // namespace relayer::sqlite
