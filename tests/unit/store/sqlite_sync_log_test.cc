@@ -2,13 +2,13 @@
 // rolled-back operation, blocks of many entries, and filters that cross blocks.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 
 #include "store/sqlite/db.h"
 #include "store/sqlite/reads.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sync_log.h"
+#include "unit/store/temp_db.h"
 
 namespace relayer::sqlite {
 namespace {
@@ -19,21 +19,11 @@ const AppId kOtherApp("a0000000-0000-4000-8000-000000000002");
 class SqliteSyncLog : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relayer-synclog-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = Connection::Open((dir_ / "t.db").string());
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    db_ = std::move(db).value();
-    ASSERT_TRUE(ConfigureConnection(*db_).ok());
+    db_ = dir_.Open();
+    ASSERT_TRUE(db_ != nullptr);
     ASSERT_TRUE(Migrate(*db_).ok());
   }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { db_.reset(); }
 
   static SyncLogEntry Entry(const std::string& actor, const std::string& conversation,
                             TimeMs ts = 1'000'000) {
@@ -73,7 +63,7 @@ class SqliteSyncLog : public ::testing::Test {
     return l;
   }
 
-  std::filesystem::path dir_;
+  relayer::testing::TempDb dir_{"relayer-synclog"};
   std::unique_ptr<Connection> db_;
   SyncLogBuffer log_;
 };

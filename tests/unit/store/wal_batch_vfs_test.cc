@@ -8,31 +8,17 @@
 
 #include "store/sqlite/db.h"
 #include "store/sqlite/schema.h"
+#include "unit/store/temp_db.h"
 
 namespace relayer::sqlite {
 namespace {
 
 class WalBatchVfs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relayer-vfs-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "t.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<Connection> Open() { return db_.Open(); }
 
-  std::unique_ptr<Connection> Open() {
-    auto db = Connection::Open(path_);
-    EXPECT_TRUE(db.ok()) << db.status().message();
-    EXPECT_TRUE(ConfigureConnection(**db).ok());
-    return std::move(db).value();
-  }
-
-  std::filesystem::path dir_;
-  std::string path_;
+  relayer::testing::TempDb db_{"relayer-vfs"};
+  const std::string& path_ = db_.path();
 };
 
 // Blobs of `kb` KB, with their length in the first bytes so a read checks itself.
