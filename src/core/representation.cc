@@ -1,5 +1,6 @@
 #include "core/representation.h"
 
+#include <boost/json/serialize.hpp>
 #include <ctime>
 
 #include "core/receipts.h"
@@ -130,6 +131,21 @@ json::object MessageJson(const Message& m, const UserId& viewer, const std::stri
   o["recipient_status"] = std::move(status);
   if (m.notification) o["notification"] = *m.notification;
   return o;
+}
+
+MessageText::MessageText(const Message& m, const std::string& base_url, const ContentLinks* links) {
+  json::object o = MessageJson(m, UserId(), base_url, links);
+  o.erase("is_unread");
+  head_ = json::serialize(o);
+  head_.pop_back();  // '}'
+}
+
+std::string MessageText::For(bool is_unread) const {
+  std::string out;
+  out.reserve(head_.size() + 20);
+  out += head_;
+  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
+  return out;
 }
 
 json::object AnnouncementJson(const Message& m, const UserId& viewer, const std::string& base_url) {

@@ -43,6 +43,17 @@ boost::json::object ContentJson(const ContentRef& content, const std::string& ba
 bool IsUnreadFor(const Message& m, const UserId& viewer);
 boost::json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
                                 const ContentLinks* links = nullptr);
+// MessageJson as JSON text for every viewer at once: the object is rendered once, and a viewer's
+// form is that text with its is_unread (the one field that differs) appended last. For the
+// answer to a send and the copies pushed to the conversation's sockets.
+class MessageText {
+ public:
+  MessageText(const Message& m, const std::string& base_url, const ContentLinks* links);
+  std::string For(bool is_unread) const;
+
+ private:
+  std::string head_;  // the object without is_unread and without its closing brace
+};
 // An announcement (a Message without conversation) as its recipient `viewer` sees it: id
 // layer:///announcements/UUID, parts layer:///announcements/UUID/parts/N, no conversation.
 boost::json::object AnnouncementJson(const Message& m, const UserId& viewer,

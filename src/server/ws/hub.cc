@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <unordered_map>
 
 #include "core/representation.h"
@@ -67,38 +68,6 @@ size_t Hub::connections() const {
 
 namespace {
 
-// Which sockets may share one rendering of `change`: all with the same base URL for updates and
-// deletes; a message also differs in is_unread, and a conversation is the viewer's own (its
-// unread count).
-std::string FormKey(const Change& change, const WriteResult& result, const UserId& user,
-                    const std::string& base) {
-  if (change.op != ChangeOp::kCreate) return base;
-  if (change.type == ObjectType::kConversation) return base + '\n' + user.str();
-  return base + (IsUnreadFor(*result.message, user) ? "\nunread" : "\nread");
-}
-
-// `data` is the parsed patch or delete data; creates render the written object for `user`.
-std::string RenderChange(const Change& change, const json::value& data, const WriteResult& result,
-                         const UserId& user, const std::string& base, const ContentLinks* links) {
-  if (change.op != ChangeOp::kCreate) return ChangeBody(change, data, base);
-  if (change.type == ObjectType::kConversation) {
-    return ChangeBody(change,
-                      json::value(ConversationJson(*result.conversation, user, base, links)), base);
-  }
-  if (change.type == ObjectType::kAnnouncement) {
-    return ChangeBody(change, json::value(AnnouncementJson(*result.message, user, base)), base);
-  }
-  return ChangeBody(change, json::value(MessageJson(*result.message, user, base, links)), base);
-}
-
-// The parsed data of an update or delete; false when it does not parse (logged).
-bool ParseData(const Change& change, json::value& data) {
-  boost::system::error_code ec;
-  data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
-  if (ec) spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
-  return !ec;
-}
-
 // Whether `result` holds what a create of `change` renders from.
 bool HasObjects(const Change& change, const WriteResult& result) {
   if (change.op != ChangeOp::kCreate) return true;
@@ -109,42 +78,97 @@ bool HasObjects(const Change& change, const WriteResult& result) {
   return false;
 }
 
-// The conversation update naming `message_create`'s message as its last_message.
-std::string LastMessagePatch(const Change& message_create, const std::string& base) {
-  Change last;
-  last.op = ChangeOp::kUpdate;
-  last.type = ObjectType::kConversation;
-  last.object_id = message_create.conversation_id.str();
-  json::array patch{json::object{{"operation", "set"},
-                                 {"property", "last_message"},
-                                 {"id", MessageUrl(MessageId(message_create.object_id))}}};
-  return ChangeBody(last, patch, base);
+// Whether a change's data (from another node) is JSON text; false when it does not parse (logged).
+bool DataIsJson(const Change& change) {
+  if (change.op == ChangeOp::kCreate || change.data_json.empty()) return true;
+  boost::system::error_code ec;
+  json::parse(change.data_json, ec);
+  if (ec) spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
+  return !ec;
 }
+
+// The packets of one change for every socket that gets it, each form rendered once: updates and
+// deletes once per base URL (their data is the stored JSON text, spliced as is), a message once
+// per base URL with each viewer's is_unread appended, a conversation once per viewer (its unread
+// count is the viewer's own).
+class ChangeForms {
+ public:
+  ChangeForms(const Change& change, const WriteResult& result, const ContentLinks* links)
+      : change_(change), result_(result), links_(links) {}
+
+  bool message_create() const {
+    return change_.op == ChangeOp::kCreate && change_.type == ObjectType::kMessage;
+  }
+
+  const std::string& Body(const UserId& user, const std::string& base) {
+    if (change_.op != ChangeOp::kCreate) {
+      auto [it, fresh] = bodies_.try_emplace(base);
+      if (fresh) {
+        it->second =
+            ChangeBody(change_, change_.data_json.empty() ? "null" : change_.data_json, base);
+      }
+      return it->second;
+    }
+    if (message_create()) {
+      const bool unread = IsUnreadFor(*result_.message, user);
+      auto [it, fresh] = bodies_.try_emplace(base + (unread ? "\nunread" : "\nread"));
+      if (fresh) it->second = ChangeBody(change_, Text(base).For(unread), base);
+      return it->second;
+    }
+    const bool conversation = change_.type == ObjectType::kConversation;
+    auto [it, fresh] = bodies_.try_emplace(conversation ? base + '\n' + user.str() : base);
+    if (fresh) {
+      json::object data = conversation ? ConversationJson(*result_.conversation, user, base, links_)
+                                       : AnnouncementJson(*result_.message, user, base);
+      it->second = ChangeBody(change_, json::serialize(data), base);
+    }
+    return it->second;
+  }
+
+  // The conversation update naming the created message as its last_message; live only (a
+  // replay carries the message creates, from which the SDK sets last_message itself).
+  const std::string& LastMessagePatch(const std::string& base) {
+    auto [it, fresh] = moved_.try_emplace(base);
+    if (fresh) {
+      Change last;
+      last.op = ChangeOp::kUpdate;
+      last.type = ObjectType::kConversation;
+      last.object_id = change_.conversation_id.str();
+      json::array patch{json::object{{"operation", "set"},
+                                     {"property", "last_message"},
+                                     {"id", MessageUrl(MessageId(change_.object_id))}}};
+      it->second = ChangeBody(last, json::serialize(patch), base);
+    }
+    return it->second;
+  }
+
+ private:
+  const MessageText& Text(const std::string& base) {
+    auto it = texts_.find(base);
+    if (it == texts_.end())
+      it = texts_.emplace(base, MessageText(*result_.message, base, links_)).first;
+    return it->second;
+  }
+
+  const Change& change_;
+  const WriteResult& result_;
+  const ContentLinks* links_;
+  std::unordered_map<std::string, std::string> bodies_, moved_;
+  std::unordered_map<std::string, MessageText> texts_;
+};
 
 }  // namespace
 
 void Hub::Publish(const AppId& app, const WriteResult& result) {
   for (const auto& change : result.changes) {
-    json::value data;
-    if (change.op != ChangeOp::kCreate && !ParseData(change, data)) continue;
     // Nothing to render; Event.replay reads it from the store.
     if (!HasObjects(change, result)) continue;
-    // Rendered once per form (FormKey), not once per socket.
-    std::unordered_map<std::string, std::string> rendered, moved;
-    const bool message_create =
-        change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage;
+    ChangeForms forms(change, result, links_);
     for (const auto& user : change.recipients) {
       for (const auto& sink : SinksOf(app, user)) {
         const std::string& base = sink->base_url();
-        auto [body, fresh] = rendered.try_emplace(FormKey(change, result, user, base));
-        if (fresh) body->second = RenderChange(change, data, result, user, base, links_);
-        sink->Send("change", body->second, change.ts);
-        if (!message_create) continue;
-        // The conversation's last_message moves too; live only (a replay carries the message
-        // creates, from which the SDK sets last_message itself).
-        auto [patch, new_base] = moved.try_emplace(base);
-        if (new_base) patch->second = LastMessagePatch(change, base);
-        sink->Send("change", patch->second, change.ts);
+        sink->Send("change", forms.Body(user, base), change.ts);
+        if (forms.message_create()) sink->Send("change", forms.LastMessagePatch(base), change.ts);
       }
     }
   }
@@ -152,20 +176,12 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
 
 void Hub::PublishTo(const AppId& app, const UserId& user, const Change& change,
                     const WriteResult& objects) {
-  json::value data;
-  if (change.op != ChangeOp::kCreate && !ParseData(change, data)) return;
-  if (!HasObjects(change, objects)) return;
-  const bool message_create = change.op == ChangeOp::kCreate && change.type == ObjectType::kMessage;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> rendered;  // by base URL
+  if (!DataIsJson(change) || !HasObjects(change, objects)) return;
+  ChangeForms forms(change, objects, links_);
   for (const auto& sink : SinksOf(app, user)) {
     const std::string& base = sink->base_url();
-    auto [it, fresh] = rendered.try_emplace(base);
-    if (fresh) {
-      it->second.first = RenderChange(change, data, objects, user, base, links_);
-      if (message_create) it->second.second = LastMessagePatch(change, base);
-    }
-    sink->Send("change", it->second.first, change.ts);
-    if (message_create) sink->Send("change", it->second.second, change.ts);
+    sink->Send("change", forms.Body(user, base), change.ts);
+    if (forms.message_create()) sink->Send("change", forms.LastMessagePatch(base), change.ts);
   }
 }
 

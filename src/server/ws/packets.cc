@@ -96,16 +96,22 @@ const char* OpName(ChangeOp op) {
 }
 }  // namespace
 
-std::string ChangeBody(const Change& change, const json::value& data, const std::string& base_url) {
-  json::object object;
-  object["type"] = ObjectTypeName(change.type);
-  object["id"] = ObjectIdUrl(change.type, change.object_id);
-  object["url"] = ObjectHttpUrl(change.type, change.object_id, base_url);
-  json::object body;
-  body["operation"] = OpName(change.op);
-  body["object"] = std::move(object);
-  body["data"] = data;
-  return json::serialize(body);
+std::string ChangeBody(const Change& change, std::string_view data_json,
+                       const std::string& base_url) {
+  std::string out;
+  out.reserve(data_json.size() + 2 * change.object_id.size() + base_url.size() + 128);
+  out += R"({"operation":")";
+  out += OpName(change.op);
+  out += R"(","object":{"type":")";
+  out += ObjectTypeName(change.type);
+  out += R"(","id":)";
+  out += json::serialize(json::string_view(ObjectIdUrl(change.type, change.object_id)));
+  out += R"(,"url":)";
+  out += json::serialize(json::string_view(ObjectHttpUrl(change.type, change.object_id, base_url)));
+  out += R"(},"data":)";
+  out += data_json;
+  out += '}';
+  return out;
 }
 
 std::optional<TimeMs> ParseTime(std::string_view text) {

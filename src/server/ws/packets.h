@@ -20,9 +20,10 @@ const char* ObjectTypeName(
     ObjectType t);  // "Conversation" | "Message" | "Identity" | "Announcement"
 std::string ObjectIdUrl(ObjectType t, const std::string& id);  // layer:///...
 
-// The body of a change packet; `data` is the object (create), the patch array (update) or
-// {mode, from_position} (delete).
-std::string ChangeBody(const Change& change, const boost::json::value& data,
+// The body of a change packet around `data_json`, JSON text already rendered: the object
+// (create), the patch array (update) or {mode, from_position} (delete). Spliced as text, so a
+// message rendered once goes into every socket's packet without a copy of its DOM.
+std::string ChangeBody(const Change& change, std::string_view data_json,
                        const std::string& base_url);
 
 // Parses an ISO 8601 / RFC 3339 UTC time ("2026-11-25T17:00:00.123Z", "+00:00" also accepted).

@@ -361,13 +361,23 @@ class WsSession : public PacketSink,
   }
 
   void Respond(const std::string& request_id, const std::string& method, bool success,
-               json::value data) {
-    json::object body;
-    body["request_id"] = request_id;
-    body["method"] = method;
-    body["success"] = success;
-    body["data"] = std::move(data);
-    Enqueue("response", json::serialize(body), deps_.clock());
+               const json::value& data) {
+    RespondText(request_id, method, success, json::serialize(data));
+  }
+
+  // A response around `data_json`, JSON text already rendered (spliced, not parsed again).
+  void RespondText(const std::string& request_id, const std::string& method, bool success,
+                   std::string_view data_json) {
+    std::string body;
+    body.reserve(data_json.size() + request_id.size() + method.size() + 64);
+    body += R"({"request_id":)";
+    body += json::serialize(json::string_view(request_id));
+    body += R"(,"method":)";
+    body += json::serialize(json::string_view(method));
+    body += success ? R"(,"success":true,"data":)" : R"(,"success":false,"data":)";
+    body += data_json;
+    body += '}';
+    Enqueue("response", body, deps_.clock());
   }
 
   void Fail(const std::string& request_id, const std::string& method, const Status& status,
@@ -461,14 +471,17 @@ class WsSession : public PacketSink,
       Fail(request_id, method, r.status);
       co_return;
     }
-    json::value msg =
-        r.message
-            ? json::value(MessageJson(*r.message, user(), base_url_, deps_.options.content_links))
-            : json::value(nullptr);
     if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
+      json::value msg =
+          r.message
+              ? json::value(MessageJson(*r.message, user(), base_url_, deps_.options.content_links))
+              : json::value(nullptr);
       Fail(request_id, method, s, std::move(msg));
+    } else if (r.message) {
+      MessageText text(*r.message, base_url_, deps_.options.content_links);
+      RespondText(request_id, method, true, text.For(IsUnreadFor(*r.message, user())));
     } else {
-      Respond(request_id, method, true, std::move(msg));
+      Respond(request_id, method, true, nullptr);
     }
   }
 
@@ -493,29 +506,31 @@ class WsSession : public PacketSink,
     const ContentLinks* links = deps_.options.content_links;
     for (const auto& change : *page) {
       out.last_seq = change.seq;
-      json::value body_data;
+      std::string data;
       if (change.op == ChangeOp::kCreate) {
         if (change.type == ObjectType::kConversation) {
           auto c = deps_.store.GetConversation(app, viewer, ConversationId(change.object_id));
           if (!c.ok()) continue;  // gone since, or no longer visible
-          body_data = ConversationJson(*c, viewer, base, links);
+          data = json::serialize(ConversationJson(*c, viewer, base, links));
         } else if (change.type == ObjectType::kMessage) {
           auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
           if (!m.ok()) continue;
-          body_data = MessageJson(*m, viewer, base, links);
+          data = MessageText(*m, base, links).For(IsUnreadFor(*m, viewer));
         } else if (change.type == ObjectType::kAnnouncement) {
           auto a = deps_.store.GetAnnouncement(app, viewer, MessageId(change.object_id));
           if (!a.ok()) continue;
-          body_data = AnnouncementJson(*a, viewer, base);
+          data = json::serialize(AnnouncementJson(*a, viewer, base));
         } else {
           continue;
         }
       } else {
+        // Read back from the store: checked to be JSON before it goes into a packet.
+        data = change.data_json.empty() ? "null" : change.data_json;
         boost::system::error_code ec;
-        body_data = json::parse(change.data_json.empty() ? "null" : change.data_json, ec);
+        json::parse(data, ec);
         if (ec) continue;
       }
-      out.packets.emplace_back(ChangeBody(change, body_data, base), change.ts);
+      out.packets.emplace_back(ChangeBody(change, data, base), change.ts);
     }
     return out;
   }
