@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   libexpat1-dev libgoogle-perftools-dev
-  libpq-dev libhiredis-dev
+  libpq-dev libhiredis-dev libbenchmark-dev
 )
 # postgresql, redis-server: the throwaway engines scripts/services.sh starts for the scale-out tests.
 TEST_PACKAGES=(curl chromium tmux postgresql redis-server)

@@ -1,38 +1,89 @@
 #include "core/representation.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstdio>
 #include <ctime>
 
+#include "core/json_text.h"
 #include "core/receipts.h"
 
 namespace relayer {
 
 namespace json = boost::json;
 
-std::string FormatTime(TimeMs t) {
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" appended to `out`. The text up to the second is kept per thread:
+// the times of one batch or one page share it, and gmtime_r and printf run once per second.
+void AppendTime(std::string& out, TimeMs t) {
   std::time_t secs = static_cast<std::time_t>(t / 1000);
   int ms = static_cast<int>(t % 1000);
   if (ms < 0) {
     ms += 1000;
     secs -= 1;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  thread_local std::time_t cached_secs = -1;
+  thread_local char cached[48];
+  thread_local int cached_len = 0;
+  if (secs != cached_secs || cached_len <= 0) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    cached_len =
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_secs = secs;
+  }
+  out.append(cached, static_cast<size_t>(cached_len));
+  const char frac[6] = {'.',
+                        static_cast<char>('0' + ms / 100),
+                        static_cast<char>('0' + ms / 10 % 10),
+                        static_cast<char>('0' + ms % 10),
+                        'Z',
+                        0};
+  out.append(frac, 5);
+}
+
+void AppendTimeJson(std::string& out, TimeMs t) {
+  out += '"';
+  AppendTime(out, t);
+  out += '"';
+}
+
+json::object ParsedObject(const std::string& text) { return json::parse(text).as_object(); }
+
+}  // namespace
+
+std::string FormatTime(TimeMs t) {
+  std::string out;
+  AppendTime(out, t);
+  return out;
+}
+
+void AppendBasicIdentityJson(std::string& out, const Identity& identity,
+                             const std::string& base_url) {
+  const std::string encoded = PercentEncode(identity.user_id.str());
+  out += R"({"id":)";
+  AppendJsonString(out, "layer:///identities/" + encoded);
+  out += R"(,"url":)";
+  AppendJsonString(out, base_url + "/identities/" + encoded);
+  out += R"(,"user_id":)";
+  AppendJsonString(out, identity.user_id.str());
+  out += R"(,"display_name":)";
+  AppendJsonString(out, identity.display_name);
+  out += R"(,"avatar_url":)";
+  if (identity.avatar_url.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, identity.avatar_url);
+  }
+  out += '}';
 }
 
 json::object BasicIdentityJson(const Identity& identity, const std::string& base_url) {
-  json::object o;
-  o["id"] = IdentityUrl(identity.user_id);
-  o["url"] = base_url + "/identities/" + PercentEncode(identity.user_id.str());
-  o["user_id"] = identity.user_id.str();
-  o["display_name"] = identity.display_name;
-  o["avatar_url"] =
-      identity.avatar_url.empty() ? json::value(nullptr) : json::value(identity.avatar_url);
-  return o;
+  std::string text;
+  AppendBasicIdentityJson(text, identity, base_url);
+  return ParsedObject(text);
 }
 
 json::object IdentityJson(const Identity& identity, const std::string& base_url) {
@@ -49,54 +100,115 @@ json::object IdentityJson(const Identity& identity, const std::string& base_url)
 
 namespace {
 
-json::object SenderJson(const Sender& sender, const std::string& base_url) {
+void AppendSenderJson(std::string& out, const Sender& sender, const std::string& base_url) {
   if (sender.user_id) {
     Identity id;
     id.user_id = *sender.user_id;
     id.display_name = sender.name;
-    return BasicIdentityJson(id, base_url);
+    AppendBasicIdentityJson(out, id, base_url);
+    return;
   }
   // A named service (Platform API): the SDK shows it through display_name.
-  json::object o;
-  o["id"] = nullptr;
-  o["url"] = nullptr;
-  o["user_id"] = nullptr;
-  o["name"] = sender.name;
-  o["display_name"] = sender.name;
-  return o;
+  out += R"({"id":null,"url":null,"user_id":null,"name":)";
+  AppendJsonString(out, sender.name);
+  out += R"(,"display_name":)";
+  AppendJsonString(out, sender.name);
+  out += '}';
 }
 
-json::object PartJson(const Message& m, size_t index, const MessagePart& part,
-                      const std::string& base_url, const ContentLinks* links) {
-  json::object o;
-  o["id"] = MessageUrl(m.id) + "/parts/" + std::to_string(index);
-  o["mime_type"] = part.mime_type;
-  if (part.content) {
-    o["content"] = ContentJson(*part.content, base_url, links);
+void AppendContentJson(std::string& out, const ContentRef& content, const std::string& base_url,
+                       const ContentLinks* links) {
+  out += R"({"id":)";
+  AppendJsonString(out, ContentUrl(content.id));
+  out += R"(,"size":)";
+  AppendJsonInt(out, content.size);
+  if (links) {
+    ContentLinks::Link link = links->DownloadLink(content.id, base_url);
+    out += R"(,"download_url":)";
+    AppendJsonString(out, link.download_url);
+    out += R"(,"expiration":)";
+    AppendTimeJson(out, link.expiration);
   } else {
-    o["body"] = part.body;
+    out += R"(,"download_url":null,"expiration":null)";
   }
-  if (!part.encoding.empty()) o["encoding"] = part.encoding;
-  return o;
+  out += R"(,"refresh_url":)";
+  AppendJsonString(out, base_url + "/content/" + content.id.str());
+  out += '}';
+}
+
+void AppendPartJson(std::string& out, const std::string& message_url, size_t index,
+                    const MessagePart& part, const std::string& base_url,
+                    const ContentLinks* links) {
+  out += R"({"id":)";
+  AppendJsonString(out, message_url + "/parts/" + std::to_string(index));
+  out += R"(,"mime_type":)";
+  AppendJsonString(out, part.mime_type);
+  if (part.content) {
+    out += R"(,"content":)";
+    AppendContentJson(out, *part.content, base_url, links);
+  } else {
+    out += R"(,"body":)";
+    AppendJsonString(out, part.body);
+  }
+  if (!part.encoding.empty()) {
+    out += R"(,"encoding":)";
+    AppendJsonString(out, part.encoding);
+  }
+  out += '}';
+}
+
+// Every field of a message but is_unread, from '{' on, without the closing brace: the one
+// definition of the message representation (MessageJson and MessageText build on it).
+void AppendMessageFields(std::string& out, const Message& m, const std::string& base_url,
+                         const ContentLinks* links) {
+  const std::string message_url = MessageUrl(m.id);
+  const std::string http_url = base_url + "/messages/" + m.id.str();
+  out += R"({"id":)";
+  AppendJsonString(out, message_url);
+  out += R"(,"url":)";
+  AppendJsonString(out, http_url);
+  out += R"(,"receipts_url":)";
+  AppendJsonString(out, http_url + "/receipts");
+  out += R"(,"position":)";
+  AppendJsonInt(out, m.position);
+  out += R"(,"conversation":{"id":)";
+  AppendJsonString(out, ConversationUrl(m.conversation_id));
+  out += R"(,"url":)";
+  AppendJsonString(out, base_url + "/conversations/" + m.conversation_id.str());
+  out += R"(},"parts":[)";
+  for (size_t i = 0; i < m.parts.size(); ++i) {
+    if (i) out += ',';
+    AppendPartJson(out, message_url, i, m.parts[i], base_url, links);
+  }
+  out += R"(],"sent_at":)";
+  AppendTimeJson(out, m.sent_at);
+  out += R"(,"received_at":)";
+  AppendTimeJson(out, m.sent_at);
+  out += R"(,"sender":)";
+  AppendSenderJson(out, m.sender, base_url);
+  out += R"(,"recipient_status":{)";
+  bool first = true;
+  for (const auto& [user, state] : m.recipient_status) {
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(out, IdentityUrl(user));
+    out += ':';
+    AppendJsonString(out, ReceiptStateName(state));
+  }
+  out += '}';
+  if (m.notification) {
+    out += R"(,"notification":)";
+    out += json::serialize(*m.notification);
+  }
 }
 
 }  // namespace
 
 json::object ContentJson(const ContentRef& content, const std::string& base_url,
                          const ContentLinks* links) {
-  json::object c;
-  c["id"] = ContentUrl(content.id);
-  c["size"] = content.size;
-  if (links) {
-    ContentLinks::Link link = links->DownloadLink(content.id, base_url);
-    c["download_url"] = link.download_url;
-    c["expiration"] = FormatTime(link.expiration);
-  } else {
-    c["download_url"] = nullptr;
-    c["expiration"] = nullptr;
-  }
-  c["refresh_url"] = base_url + "/content/" + content.id.str();
-  return c;
+  std::string text;
+  AppendContentJson(text, content, base_url, links);
+  return ParsedObject(text);
 }
 
 bool IsUnreadFor(const Message& m, const UserId& viewer) {
@@ -105,39 +217,21 @@ bool IsUnreadFor(const Message& m, const UserId& viewer) {
   return !is_sender && mine != m.recipient_status.end() && mine->second != ReceiptState::kRead;
 }
 
+void AppendMessageJson(std::string& out, const Message& m, bool is_unread,
+                       const std::string& base_url, const ContentLinks* links) {
+  AppendMessageFields(out, m, base_url, links);
+  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
+}
+
 json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
                          const ContentLinks* links) {
-  json::object o;
-  o["id"] = MessageUrl(m.id);
-  o["url"] = base_url + "/messages/" + m.id.str();
-  o["receipts_url"] = base_url + "/messages/" + m.id.str() + "/receipts";
-  o["position"] = m.position;
-  json::object conv;
-  conv["id"] = ConversationUrl(m.conversation_id);
-  conv["url"] = base_url + "/conversations/" + m.conversation_id.str();
-  o["conversation"] = std::move(conv);
-  json::array parts;
-  for (size_t i = 0; i < m.parts.size(); ++i)
-    parts.push_back(PartJson(m, i, m.parts[i], base_url, links));
-  o["parts"] = std::move(parts);
-  o["sent_at"] = FormatTime(m.sent_at);
-  o["received_at"] = FormatTime(m.sent_at);
-  o["sender"] = SenderJson(m.sender, base_url);
-  json::object status;
-  for (const auto& [user, state] : m.recipient_status) {
-    status[IdentityUrl(user)] = ReceiptStateName(state);
-  }
-  o["is_unread"] = IsUnreadFor(m, viewer);
-  o["recipient_status"] = std::move(status);
-  if (m.notification) o["notification"] = *m.notification;
-  return o;
+  std::string text;
+  AppendMessageJson(text, m, IsUnreadFor(m, viewer), base_url, links);
+  return ParsedObject(text);
 }
 
 MessageText::MessageText(const Message& m, const std::string& base_url, const ContentLinks* links) {
-  json::object o = MessageJson(m, UserId(), base_url, links);
-  o.erase("is_unread");
-  head_ = json::serialize(o);
-  head_.pop_back();  // '}'
+  AppendMessageFields(head_, m, base_url, links);
 }
 
 std::string MessageText::For(bool is_unread) const {

@@ -15,6 +15,8 @@ std::string FormatTime(TimeMs t);
 // {id, url, user_id, display_name, avatar_url}; `base_url` is the server's public origin
 // ("http://127.0.0.1:7070"), used for the `url` fields.
 boost::json::object BasicIdentityJson(const Identity& identity, const std::string& base_url);
+void AppendBasicIdentityJson(std::string& out, const Identity& identity,
+                             const std::string& base_url);  // the same, as JSON text
 // The full identity: basic fields plus first_name, last_name, email_address, phone_number, ...
 boost::json::object IdentityJson(const Identity& identity, const std::string& base_url);
 
@@ -43,6 +45,10 @@ boost::json::object ContentJson(const ContentRef& content, const std::string& ba
 bool IsUnreadFor(const Message& m, const UserId& viewer);
 boost::json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
                                 const ContentLinks* links = nullptr);
+// The same as JSON text, appended to `out` (written straight as text, no DOM: the one definition
+// MessageJson parses), with `is_unread` given.
+void AppendMessageJson(std::string& out, const Message& m, bool is_unread,
+                       const std::string& base_url, const ContentLinks* links = nullptr);
 // MessageJson as JSON text for every viewer at once: the object is rendered once, and a viewer's
 // form is that text with its is_unread (the one field that differs) appended last. For the
 // answer to a send and the copies pushed to the conversation's sockets.

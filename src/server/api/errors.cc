@@ -18,10 +18,14 @@ json::object ErrorJson(const Status& status, json::value data) {
 }
 
 Response JsonResponse(http::status code, const json::value& body) {
+  return JsonTextResponse(code, json::serialize(body));
+}
+
+Response JsonTextResponse(http::status code, std::string body_json) {
   Response res{code, 11};
   // The Web SDK parses a body as JSON only when the type starts with application/json.
   res.set(http::field::content_type, "application/json; charset=utf-8");
-  res.body() = json::serialize(body);
+  res.body() = std::move(body_json);
   return res;
 }
 

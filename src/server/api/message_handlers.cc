@@ -124,14 +124,16 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   auto r_aw = Write(store, std::move(op));
   auto r = co_await std::move(r_aw);
   if (!r.status.ok()) co_return ErrorResponse(r.status);
-  json::value msg = r.message
-                        ? json::value(MessageJson(*r.message, call.user(), call.base_url, links()))
-                        : json::value(nullptr);
   if (auto s = CreateOutcomeStatus(r.outcome, "message"); !s.ok()) {
-    co_return ErrorResponse(s, std::move(msg));
+    co_return ErrorResponse(
+        s, r.message ? json::value(MessageJson(*r.message, call.user(), call.base_url, links()))
+                     : json::value(nullptr));
   }
-  auto res = JsonResponse(http::status::created, msg);
-  if (msg.is_object()) res.set(http::field::location, msg.as_object()["url"].as_string());
+  if (!r.message) co_return JsonResponse(http::status::created, nullptr);
+  std::string out;
+  AppendMessageJson(out, *r.message, IsUnreadFor(*r.message, call.user()), call.base_url, links());
+  auto res = JsonTextResponse(http::status::created, std::move(out));
+  res.set(http::field::location, call.base_url + "/messages/" + r.message->id.str());
   co_return res;
 }
 
@@ -146,10 +148,13 @@ Awaitable ClientApi::Impl::ListMessages(Call& call) {
       });
   auto list = co_await std::move(list_aw);
   if (!list.ok()) co_return ErrorResponse(list.status());
-  json::array out;
-  for (const auto& m : list->items)
-    out.push_back(MessageJson(m, call.user(), call.base_url, links()));
-  auto res = JsonResponse(http::status::ok, out);
+  std::string out = "[";
+  for (const auto& m : list->items) {
+    if (out.size() > 1) out += ',';
+    AppendMessageJson(out, m, IsUnreadFor(m, call.user()), call.base_url, links());
+  }
+  out += ']';
+  auto res = JsonTextResponse(http::status::ok, std::move(out));
   res.set("Layer-Count", std::to_string(list->total));
   co_return res;
 }
@@ -162,7 +167,9 @@ Awaitable ClientApi::Impl::GetMessage(Call& call) {
   });
   auto msg = co_await std::move(msg_aw);
   if (!msg.ok()) co_return ErrorResponse(msg.status());
-  co_return JsonResponse(http::status::ok, MessageJson(*msg, call.user(), call.base_url, links()));
+  std::string out;
+  AppendMessageJson(out, *msg, IsUnreadFor(*msg, call.user()), call.base_url, links());
+  co_return JsonTextResponse(http::status::ok, std::move(out));
 }
 
 Awaitable ClientApi::Impl::DeleteMessage(Call& call) {

@@ -478,8 +478,10 @@ class WsSession : public PacketSink,
               : json::value(nullptr);
       Fail(request_id, method, s, std::move(msg));
     } else if (r.message) {
-      MessageText text(*r.message, base_url_, deps_.options.content_links);
-      RespondText(request_id, method, true, text.For(IsUnreadFor(*r.message, user())));
+      std::string text;
+      AppendMessageJson(text, *r.message, IsUnreadFor(*r.message, user()), base_url_,
+                        deps_.options.content_links);
+      RespondText(request_id, method, true, text);
     } else {
       Respond(request_id, method, true, nullptr);
     }
@@ -515,7 +517,7 @@ class WsSession : public PacketSink,
         } else if (change.type == ObjectType::kMessage) {
           auto m = deps_.store.GetMessage(app, viewer, MessageId(change.object_id));
           if (!m.ok()) continue;
-          data = MessageText(*m, base, links).For(IsUnreadFor(*m, viewer));
+          AppendMessageJson(data, *m, IsUnreadFor(*m, viewer), base, links);
         } else if (change.type == ObjectType::kAnnouncement) {
           auto a = deps_.store.GetAnnouncement(app, viewer, MessageId(change.object_id));
           if (!a.ok()) continue;
