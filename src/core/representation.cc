@@ -202,11 +202,6 @@ void AppendMessageFields(std::string& out, const Message& m, const std::string& 
   }
 }
 
-// The one viewer-specific field, last, and the message's closing brace.
-void AppendIsUnreadAndClose(std::string& out, bool is_unread) {
-  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
-}
-
 }  // namespace
 
 json::object ContentJson(const ContentRef& content, const std::string& base_url,
@@ -225,7 +220,7 @@ bool IsUnreadFor(const Message& m, const UserId& viewer) {
 void AppendMessageJson(std::string& out, const Message& m, bool is_unread,
                        const std::string& base_url, const ContentLinks* links) {
   AppendMessageFields(out, m, base_url, links);
-  AppendIsUnreadAndClose(out, is_unread);
+  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
 }
 
 json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
@@ -243,7 +238,7 @@ std::string MessageText::For(bool is_unread) const {
   std::string out;
   out.reserve(head_.size() + 20);
   out += head_;
-  AppendIsUnreadAndClose(out, is_unread);
+  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
   return out;
 }
 
