@@ -202,6 +202,11 @@ void AppendMessageFields(std::string& out, const Message& m, const std::string& 
   }
 }
 
+// The one viewer-specific field, last, and the message's closing brace.
+void AppendIsUnreadAndClose(std::string& out, bool is_unread) {
+  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
+}
+
 }  // namespace
 
 json::object ContentJson(const ContentRef& content, const std::string& base_url,
@@ -220,7 +225,7 @@ bool IsUnreadFor(const Message& m, const UserId& viewer) {
 void AppendMessageJson(std::string& out, const Message& m, bool is_unread,
                        const std::string& base_url, const ContentLinks* links) {
   AppendMessageFields(out, m, base_url, links);
-  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
+  AppendIsUnreadAndClose(out, is_unread);
 }
 
 json::object MessageJson(const Message& m, const UserId& viewer, const std::string& base_url,
@@ -238,7 +243,7 @@ std::string MessageText::For(bool is_unread) const {
   std::string out;
   out.reserve(head_.size() + 20);
   out += head_;
-  out += is_unread ? R"(,"is_unread":true})" : R"(,"is_unread":false})";
+  AppendIsUnreadAndClose(out, is_unread);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/json_text.h"
 #include "core/representation.h"
 #include "server/ws/frames.h"
 
@@ -105,9 +106,9 @@ std::string ChangeBody(const Change& change, std::string_view data_json,
   out += R"(","object":{"type":")";
   out += ObjectTypeName(change.type);
   out += R"(","id":)";
-  out += json::serialize(json::string_view(ObjectIdUrl(change.type, change.object_id)));
+  AppendJsonString(out, ObjectIdUrl(change.type, change.object_id));
   out += R"(,"url":)";
-  out += json::serialize(json::string_view(ObjectHttpUrl(change.type, change.object_id, base_url)));
+  AppendJsonString(out, ObjectHttpUrl(change.type, change.object_id, base_url));
   out += R"(},"data":)";
   out += data_json;
   out += '}';

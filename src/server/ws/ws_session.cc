@@ -16,6 +16,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/json_text.h"
 #include "core/representation.h"
 #include "server/api/client_api_impl.h"
 #include "server/api/errors.h"
@@ -371,9 +372,9 @@ class WsSession : public PacketSink,
     std::string body;
     body.reserve(data_json.size() + request_id.size() + method.size() + 64);
     body += R"({"request_id":)";
-    body += json::serialize(json::string_view(request_id));
+    AppendJsonString(body, request_id);
     body += R"(,"method":)";
-    body += json::serialize(json::string_view(method));
+    AppendJsonString(body, method);
     body += success ? R"(,"success":true,"data":)" : R"(,"success":false,"data":)";
     body += data_json;
     body += '}';
