@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "server/auth/openssl_util.h"
@@ -13,14 +14,33 @@
 namespace relayer::server {
 namespace {
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+void FillRandom(unsigned char* out, size_t n) {
+  if (n > 0 && RAND_bytes(out, static_cast<int>(n)) != 1) {
     // Without a working CSPRNG every token would be guessable: stop rather than go on.
     std::fprintf(stderr, "relayer: RAND_bytes failed: %s\n", ossl::LastError().c_str());
     std::abort();
   }
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  FillRandom(reinterpret_cast<unsigned char*>(out.data()), n);
   return out;
+}
+
+// 16 random bytes for an id, taken from a per-thread block filled 64 ids at a time: one
+// RAND_bytes call cost ~5 µs, 2.4% of the server's CPU in S1 when every message made its own.
+// The bytes are the CSPRNG's all the same; tokens and nonces still draw their own.
+void IdRandomBytes(unsigned char out[16]) {
+  thread_local unsigned char block[1024];
+  thread_local size_t used = sizeof block;
+  if (used == sizeof block) {
+    FillRandom(block, sizeof block);
+    used = 0;
+  }
+  std::memcpy(out, block + used, 16);
+  std::memset(block + used, 0, 16);  // handed out once
+  used += 16;
 }
 
 std::string Hex(const unsigned char* data, size_t n) {
@@ -47,10 +67,16 @@ Result<std::string> WritePem(EVP_PKEY* key, bool private_key) {
 }
 
 // 16 bytes as a lower-case 8-4-4-4-12 UUID.
-std::string FormatUuid(const std::string& b) {
-  std::string hex = Hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+std::string FormatUuid(const unsigned char b[16]) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    out[at++] = kHex[b[i] >> 4];
+    out[at++] = kHex[b[i] & 15];
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,18 +84,20 @@ std::string FormatUuid(const std::string& b) {
 std::string RandomToken(size_t bytes) { return Base64UrlEncode(RandomBytes(bytes)); }
 
 std::string RandomUuid() {
-  std::string b = RandomBytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  unsigned char b[16];
+  IdRandomBytes(b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   return FormatUuid(b);
 }
 
 std::string TimeOrderedUuid(int64_t unix_ms) {
-  std::string b = RandomBytes(16);
+  unsigned char b[16];
+  IdRandomBytes(b);
   const auto ms = static_cast<uint64_t>(unix_ms < 0 ? 0 : unix_ms);
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>(ms >> (40 - 8 * i));
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // version 7
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   return FormatUuid(b);
 }
 
