@@ -32,23 +32,56 @@ WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync
   return out;
 }
 
-Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out) {
+namespace {
+
+// The change's row; `conv` is 0 for a change indexed by recipient.
+Status InsertChange(Connection& db, const AppId& app, TimeMs ts, int64_t conv, Change& change) {
   change.ts = ts;
   auto q = db.Prepare(
-      "INSERT INTO changes (app, ts, op, type, object_id, conversation_id, recipients, data) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO changes (app, ts, op, type, object_id, conversation_id, recipients, data, conv) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   q.Bind(1, app.str()).Bind(2, ts).Bind(3, static_cast<int64_t>(change.op));
   q.Bind(4, static_cast<int64_t>(change.type)).Bind(5, change.object_id);
   q.Bind(6, change.conversation_id.str()).Bind(7, EncodeUsers(change.recipients));
   q.Bind(8, change.data_json);
+  if (conv > 0) {
+    q.Bind(9, conv);
+  } else {
+    q.BindNull(9);
+  }
   if (Status s = q.Exec(); !s.ok()) return s;
   change.seq = db.LastInsertRowid();
-  auto index = db.Prepare(
-      "INSERT INTO change_recipients (app, user_id, seq) SELECT ?1, value, ?2 FROM json_each(?3)");
-  index.Bind(1, app.str()).Bind(2, change.seq).Bind(3, EncodeUsers(change.recipients));
-  if (Status s = index.Exec(); !s.ok()) return s;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out) {
+  RELAYER_RETURN_IF_ERROR(InsertChange(db, app, ts, 0, change));
+  for (const UserId& user : change.recipients) {
+    auto index =
+        db.Prepare("INSERT INTO change_recipients (app, user_id, seq) VALUES (?1, ?2, ?3)");
+    index.Bind(1, app.str()).Bind(2, user.str()).Bind(3, change.seq);
+    RELAYER_RETURN_IF_ERROR(index.Exec());
+  }
   out.changes.push_back(std::move(change));
   return Status::Ok();
+}
+
+Status EmitMemberChange(Connection& db, const AppId& app, TimeMs ts, int64_t conv, Change change,
+                        WriteResult& out) {
+  RELAYER_RETURN_IF_ERROR(InsertChange(db, app, ts, conv, change));
+  out.changes.push_back(std::move(change));
+  return Status::Ok();
+}
+
+Status RecordDeparture(Connection& db, const AppId& app, int64_t conv, const UserId& user) {
+  auto q = db.Prepare(
+      "INSERT INTO departed (app, user_id, conv, left_seq) "
+      "VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) FROM changes)) "
+      "ON CONFLICT (app, user_id, conv) DO UPDATE SET left_seq = excluded.left_seq");
+  q.Bind(1, app.str()).Bind(2, user.str()).Bind(3, conv);
+  return q.Exec();
 }
 
 Result<Membership> RequireMember(Connection& db, const AppId& app, const ConversationId& id,

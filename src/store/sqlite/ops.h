@@ -66,8 +66,19 @@ Status ApplyOp(OpContext& ctx, const CompleteContentOp& op, WriteResult& out);
 Status AttachContent(Connection& db, const AppId& app, const Sender& sender, int64_t conv,
                      std::vector<MessagePart>& parts);
 
-// Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq.
+// Appends a change to the log (one row, recipients packed) and to `out.changes`, with its seq,
+// indexed by recipient (change_recipients): for changes any user may get, members or not.
 Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, WriteResult& out);
+
+// The same for a change whose recipients are all participants of conversation `conv` as it
+// commits (messages, receipts, unread counts): one index entry for the conversation, however
+// many recipients (schema v11). A replay finds it through the viewer's conversations.
+Status EmitMemberChange(Connection& db, const AppId& app, TimeMs ts, int64_t conv, Change change,
+                        WriteResult& out);
+
+// Notes that `user` is no longer a participant of `conv` (removed, left, or the conversation
+// deleted): a replay still reads the member changes logged until now.
+Status RecordDeparture(Connection& db, const AppId& app, int64_t conv, const UserId& user);
 
 // The conversation and `user`'s membership; kNotFound unless `user` is a participant (so a
 // non-participant never learns that the conversation exists).

@@ -70,7 +70,7 @@ Status EmitUnreadCount(OpContext& ctx, const AppId& app, TimeMs now, int64_t con
   c.conversation_id = conversation_id;
   c.recipients = {user};
   c.data_json = json::serialize(json::array{PatchSet("unread_message_count", p->unread)});
-  return EmitChange(ctx.db, app, now, std::move(c), out);
+  return EmitMemberChange(ctx.db, app, now, conv, std::move(c), out);
 }
 
 // The other participant of a conversation of just two when they have blocked the user sending
@@ -176,8 +176,9 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
     RELAYER_RETURN_IF_ERROR(q.Exec());
     std::erase(participants, *blocker);
   }
-  RELAYER_RETURN_IF_ERROR(EmitChange(ctx.db, op.app_id, op.now,
-                                     MessageChange(ChangeOp::kCreate, m, participants, ""), out));
+  RELAYER_RETURN_IF_ERROR(EmitMemberChange(ctx.db, op.app_id, op.now, c.rowid,
+                                           MessageChange(ChangeOp::kCreate, m, participants, ""),
+                                           out));
   const SyncActor actor =
       user_sender ? SyncActor::User(*m.sender.user_id) : SyncActor::Service(m.sender.name);
   RELAYER_RETURN_IF_ERROR(LogSync(ctx, op.app_id, op.now,
@@ -221,8 +222,8 @@ Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out) {
                m.id.str(), m.conversation_id, ""},
               out));
   json::array patch{PatchSet(RecipientStatusPath(op.actor), ReceiptStateName(after))};
-  RELAYER_RETURN_IF_ERROR(EmitChange(
-      ctx.db, op.app_id, op.now,
+  RELAYER_RETURN_IF_ERROR(EmitMemberChange(
+      ctx.db, op.app_id, op.now, v.msg.conv,
       MessageChange(ChangeOp::kUpdate, m, std::move(participants), json::serialize(patch)), out));
   if (now_read) {
     RELAYER_RETURN_IF_ERROR(
@@ -249,9 +250,9 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
     auto q = ctx.db.Prepare("INSERT OR IGNORE INTO hidden_messages (msg, user_id) VALUES (?1, ?2)");
     q.Bind(1, v.msg.rowid).Bind(2, op.actor.str());
     RELAYER_RETURN_IF_ERROR(q.Exec());
-    return EmitChange(ctx.db, op.app_id, op.now,
-                      MessageChange(ChangeOp::kDelete, m, {op.actor}, R"({"mode":"my_devices"})"),
-                      out);
+    return EmitMemberChange(
+        ctx.db, op.app_id, op.now, v.msg.conv,
+        MessageChange(ChangeOp::kDelete, m, {op.actor}, R"({"mode":"my_devices"})"), out);
   }
 
   // Everyone for whom the message still counted as unread gets one unread less.
@@ -291,10 +292,10 @@ Status ApplyOp(OpContext& ctx, const DeleteMessageOp& op, WriteResult& out) {
     RELAYER_RETURN_IF_ERROR(q.Exec());
   }
   RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, v.msg.conv));
-  return EmitChange(ctx.db, op.app_id, op.now,
-                    MessageChange(ChangeOp::kDelete, m, std::move(participants),
-                                  R"({"mode":"all_participants"})"),
-                    out);
+  return EmitMemberChange(ctx.db, op.app_id, op.now, v.msg.conv,
+                          MessageChange(ChangeOp::kDelete, m, std::move(participants),
+                                        R"({"mode":"all_participants"})"),
+                          out);
 }
 
 }  // namespace relayer::sqlite

@@ -5,6 +5,7 @@
 
 #include "store/sqlite/codec.h"
 #include "store/sqlite/rows.h"
+#include "store/sqlite/try.h"
 
 namespace relayer::sqlite {
 namespace {
@@ -143,15 +144,102 @@ Result<MessageList> ReadMessages(Connection& db, const Limits& limits, const App
   return out;
 }
 
+namespace {
+
+// Where a viewer's changes are indexed: by recipient (change_recipients), or through one of its
+// conversations (changes_by_conv, schema v11) up to `upto`, the last change before it left.
+struct ChangeSource {
+  int64_t conv = 0;  // 0: by recipient
+  int64_t upto = std::numeric_limits<int64_t>::max();
+};
+
+Result<Change> ChangeAt(Query& q) {
+  Change c;
+  c.seq = q.Int(0);
+  c.ts = q.Int(1);
+  c.op = static_cast<ChangeOp>(q.Int(2));
+  c.type = static_cast<ObjectType>(q.Int(3));
+  c.object_id = q.Text(4);
+  c.conversation_id = ConversationId(q.Text(5));
+  auto recipients = DecodeUsers(q.Text(6));
+  if (!recipients.ok()) return recipients.status();
+  c.recipients = std::move(recipients).value();
+  c.data_json = q.Text(7);
+  return c;
+}
+
+// Appends to `out`, in commit order, up to `limit` of the viewer's changes in `source` from
+// `from_seq` on that are stamped at or after `min_ts`.
+Status ReadSource(Connection& db, const AppId& app, const UserId& viewer,
+                  const ChangeSource& source, int64_t from_seq, TimeMs min_ts, size_t limit,
+                  std::vector<Change>& out) {
+  if (limit == 0) return Status::Ok();
+  if (source.conv == 0) {
+    auto q = db.Prepare(
+        "SELECT c.seq, c.ts, c.op, c.type, c.object_id, c.conversation_id, c.recipients, c.data "
+        "FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
+        "WHERE r.app = ?1 AND r.user_id = ?2 AND r.seq >= ?3 AND c.ts >= ?4 ORDER BY r.seq "
+        "LIMIT ?5");
+    q.Bind(1, app.str()).Bind(2, viewer.str()).Bind(3, from_seq).Bind(4, min_ts);
+    q.Bind(5, static_cast<int64_t>(limit));
+    while (q.Next()) {
+      auto c = ChangeAt(q);
+      if (!c.ok()) return c.status();
+      out.push_back(std::move(c).value());
+    }
+    return q.status();
+  }
+  // A conversation's member changes: the viewer's are those naming it (it may have joined later,
+  // or been left out of one, as a blocker is).
+  auto q = db.Prepare(
+      "SELECT c.seq, c.ts, c.op, c.type, c.object_id, c.conversation_id, c.recipients, c.data "
+      "FROM changes c WHERE c.conv = ?1 AND c.seq >= ?2 AND c.seq <= ?3 ORDER BY c.seq");
+  q.Bind(1, source.conv).Bind(2, from_seq).Bind(3, source.upto);
+  size_t kept = 0;
+  while (kept < limit && q.Next()) {
+    if (q.Int(1) < min_ts) continue;
+    auto c = ChangeAt(q);
+    if (!c.ok()) return c.status();
+    if (std::find(c->recipients.begin(), c->recipients.end(), viewer) == c->recipients.end()) {
+      continue;
+    }
+    out.push_back(std::move(c).value());
+    ++kept;
+  }
+  return q.status();
+}
+
+// The viewer's conversations of `app`, and those it left after `from_seq`.
+Result<std::vector<ChangeSource>> ChangeSources(Connection& db, const AppId& app,
+                                                const UserId& viewer, int64_t from_seq) {
+  std::vector<ChangeSource> sources{ChangeSource{}};
+  auto member = db.Prepare(
+      "SELECT p.conv FROM participants p CROSS JOIN conversations v ON v.rowid = p.conv "
+      "WHERE p.user_id = ?1 AND v.app = ?2");
+  member.Bind(1, viewer.str()).Bind(2, app.str());
+  while (member.Next()) sources.push_back(ChangeSource{member.Int(0)});
+  if (!member.ok()) return member.status();
+  auto left = db.Prepare(
+      "SELECT conv, left_seq FROM departed WHERE app = ?1 AND user_id = ?2 AND left_seq >= ?3");
+  left.Bind(1, app.str()).Bind(2, viewer.str()).Bind(3, from_seq);
+  while (left.Next()) sources.push_back(ChangeSource{left.Int(0), left.Int(1)});
+  if (!left.ok()) return left.status();
+  return sources;
+}
+
+}  // namespace
+
 Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const UserId& viewer,
                                         int64_t after_seq, TimeMs from_ts, size_t limit) {
-  // The viewer's rows of change_recipients (schema v3) name its changes in commit order. A
-  // timestamp becomes a starting point: the viewer's first change stamped at or after it, and from
-  // there every change in commit order, whatever its stamp. Timestamps are taken before a write
-  // queues, so a change can commit after one stamped later (another node's, or one queued behind
-  // a batch); a client whose last packet was that later one must still get it. The first seq is
-  // looked up a generous while earlier through changes_by_ts.
+  // A viewer's changes are indexed by recipient or through its conversations (schema v11), and
+  // read from each in commit order and merged. A timestamp becomes a starting point: the
+  // viewer's first change stamped at or after it, and from there every change in commit order,
+  // whatever its stamp. Timestamps are taken before a write queues, so a change can commit
+  // after one stamped later (another node's, or one queued behind a batch); a client whose last
+  // packet was that later one must still get it. The first seq is looked up a generous while
+  // earlier through changes_by_ts.
   constexpr TimeMs kClockSlackMs = 5 * 60 * 1000;
+  constexpr TimeMs kAnyTime = std::numeric_limits<TimeMs>::min();
   int64_t first_seq = after_seq + 1;
   if (after_seq <= 0) {
     auto first =
@@ -162,39 +250,27 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
                         : Result<std::vector<Change>>(first.status());
     first_seq = first.Int(0);
   }
-  if (after_seq <= 0) {
-    auto start = db.Prepare(
-        "SELECT r.seq FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
-        "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2 AND c.ts >= ?4 ORDER BY r.seq "
-        "LIMIT 1");
-    start.Bind(1, app.str()).Bind(2, first_seq).Bind(3, viewer.str()).Bind(4, from_ts);
-    if (!start.Next())
-      return start.ok() ? Result<std::vector<Change>>(std::vector<Change>{})
-                        : Result<std::vector<Change>>(start.status());
-    first_seq = start.Int(0);
-  }
-  auto q = db.Prepare(
-      "SELECT c.seq, c.ts, c.op, c.type, c.object_id, c.conversation_id, c.recipients, c.data "
-      "FROM change_recipients r CROSS JOIN changes c ON c.seq = r.seq "
-      "WHERE r.app = ?1 AND r.user_id = ?3 AND r.seq >= ?2 ORDER BY r.seq LIMIT ?4");
-  q.Bind(1, app.str()).Bind(2, first_seq).Bind(3, viewer.str());
-  q.Bind(4, static_cast<int64_t>(limit));
+  RELAYER_ASSIGN_OR_RETURN(std::vector<ChangeSource> sources,
+                           ChangeSources(db, app, viewer, first_seq));
   std::vector<Change> out;
-  while (q.Next()) {
-    Change c;
-    c.seq = q.Int(0);
-    c.ts = q.Int(1);
-    c.op = static_cast<ChangeOp>(q.Int(2));
-    c.type = static_cast<ObjectType>(q.Int(3));
-    c.object_id = q.Text(4);
-    c.conversation_id = ConversationId(q.Text(5));
-    auto recipients = DecodeUsers(q.Text(6));
-    if (!recipients.ok()) return recipients.status();
-    c.recipients = std::move(recipients).value();
-    c.data_json = q.Text(7);
-    out.push_back(std::move(c));
+  if (after_seq <= 0) {
+    for (const ChangeSource& source : sources) {
+      RELAYER_RETURN_IF_ERROR(ReadSource(db, app, viewer, source, first_seq, from_ts, 1, out));
+    }
+    if (out.empty()) return out;
+    first_seq = std::min_element(out.begin(), out.end(), [](const Change& a, const Change& b) {
+                  return a.seq < b.seq;
+                })->seq;
+    out.clear();
   }
-  if (!q.ok()) return q.status();
+  for (const ChangeSource& source : sources) {
+    RELAYER_RETURN_IF_ERROR(ReadSource(db, app, viewer, source, first_seq, kAnyTime, limit, out));
+  }
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const Change& a, const Change& b) { return a.seq == b.seq; }),
+            out.end());
+  if (out.size() > limit) out.resize(limit);
   return out;
 }
 

@@ -308,6 +308,25 @@ INSERT INTO sync_seq (last) SELECT MAX(
 DROP TABLE sync_log;
 )sql";
 
+// Version 11: changes to a conversation's members found through the conversation. A message, a
+// receipt or an unread count went to the change log as one row plus one change_recipients row
+// per member, each a random page of that index (a third of the writer's time in S1, 25 per
+// message in a conversation of 25). Such changes now carry their conversation's rowid and one
+// entry in changes_by_conv; a replay reads the viewer's conversations (and those it has left,
+// up to its departure: `departed`) and keeps the changes naming it among their recipients.
+// Changes written before stay where they are, in change_recipients.
+constexpr const char* kMigrationV11 = R"sql(
+ALTER TABLE changes ADD COLUMN conv INTEGER;
+CREATE INDEX changes_by_conv ON changes (conv) WHERE conv IS NOT NULL;
+CREATE TABLE departed (
+  app TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  conv INTEGER NOT NULL,
+  left_seq INTEGER NOT NULL,  -- the last change logged before the user left
+  PRIMARY KEY (app, user_id, conv)
+) WITHOUT ROWID;
+)sql";
+
 Result<int> UserVersion(Connection& db) {
   auto q = db.Prepare("PRAGMA user_version");
   if (!q.Next()) return q.ok() ? Internal("sqlite: no user_version") : q.status();
@@ -351,6 +370,7 @@ Status Migrate(Connection& db) {
   if (s.ok() && *version < 8) s = db.Execute(kMigrationV8);
   if (s.ok() && *version < 9) s = db.Execute(kMigrationV9);
   if (s.ok() && *version < 10) s = db.Execute(kMigrationV10);
+  if (s.ok() && *version < 11) s = db.Execute(kMigrationV11);
   if (s.ok()) s = db.Execute(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) {
     db.Execute("ROLLBACK");

@@ -6,7 +6,7 @@
 
 namespace relayer::sqlite {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // Sets the connection pragmas every connection needs (WAL, synchronous=FULL, foreign keys off).
 Status ConfigureConnection(Connection& db);

@@ -121,5 +121,92 @@ TEST_P(StoreConformance, ChangesOfAnotherAppAreNotReturned) {
   EXPECT_TRUE(changes->empty());
 }
 
+// Object ids of a viewer's replayed changes, in the order given.
+std::vector<std::string> ObjectIds(const std::vector<Change>& changes) {
+  std::vector<std::string> ids;
+  for (const Change& c : changes) ids.push_back(c.object_id);
+  return ids;
+}
+
+// A user removed while away replays what happened up to its removal (the messages, then the
+// conversation deleted for it) and nothing of the conversation after.
+TEST_P(StoreConformance, AReplayAfterRemovalEndsWithTheRemoval) {
+  Conversation c = MakeConversation("alice", {"bob", "carol"});
+  const int64_t away = Changes("carol").back().seq;
+  Message before = Send(c.id, "alice", "before");
+  Receipt(before.id, "bob", ReceiptType::kRead);
+  PatchConversationOp remove{app_, c.id, U("alice"), {}, Now()};
+  remove.patch.remove_participants.push_back(U("carol"));
+  ASSERT_TRUE(Write(remove).status.ok());
+  Message after = Send(c.id, "alice", "after");
+  Receipt(after.id, "bob", ReceiptType::kRead);
+
+  auto replay = Changes("carol", away);
+  ASSERT_EQ(replay.size(), 3u);
+  EXPECT_EQ(replay[0].object_id, before.id.str());
+  EXPECT_EQ(replay[0].op, ChangeOp::kCreate);
+  EXPECT_EQ(replay[1].object_id, before.id.str());  // bob's read receipt
+  EXPECT_EQ(replay[1].op, ChangeOp::kUpdate);
+  EXPECT_EQ(replay[2].object_id, c.id.str());
+  EXPECT_EQ(replay[2].op, ChangeOp::kDelete);
+  // Added back, it gets what comes from then on, not what it missed while out.
+  PatchConversationOp add{app_, c.id, U("alice"), {}, Now()};
+  add.patch.add_participants.push_back(U("carol"));
+  ASSERT_TRUE(Write(add).status.ok());
+  Message again = Send(c.id, "alice", "again");
+  auto later = Changes("carol", away);
+  ASSERT_GE(later.size(), 5u);
+  EXPECT_EQ(ObjectIds(later).back(), again.id.str());
+  for (const Change& ch : later) EXPECT_NE(ch.object_id, after.id.str());
+  for (size_t i = 1; i < later.size(); ++i) EXPECT_GT(later[i].seq, later[i - 1].seq);
+}
+
+TEST_P(StoreConformance, AJoinerReplaysNothingFromBeforeItJoined) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  Message early = Send(c.id, "alice", "early");
+  PatchConversationOp add{app_, c.id, U("alice"), {}, Now()};
+  add.patch.add_participants.push_back(U("dave"));
+  ASSERT_TRUE(Write(add).status.ok());
+  Message late = Send(c.id, "bob", "late");
+  auto dave = Changes("dave");
+  ASSERT_FALSE(dave.empty());
+  EXPECT_EQ(dave.back().object_id, late.id.str());
+  for (const Change& ch : dave) EXPECT_NE(ch.object_id, early.id.str());
+}
+
+// Deleted for everyone: each member's replay still has what came before the deletion.
+TEST_P(StoreConformance, AReplayAfterTheConversationIsDeletedForAllHasWhatCameBefore) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  const int64_t away = Changes("bob").back().seq;
+  Message m = Send(c.id, "alice");
+  ASSERT_TRUE(Write(DeleteConversationOp{app_, c.id, U("alice"), DeletionMode::kAllParticipants,
+                                         false, Now()})
+                  .status.ok());
+  EXPECT_EQ(ObjectIds(Changes("bob", away)), (std::vector<std::string>{m.id.str(), c.id.str()}));
+  // Its messages and their changes do not leak into a conversation created afterwards.
+  Conversation next = MakeConversation("alice", {"carol"});
+  Send(next.id, "alice");
+  EXPECT_EQ(ObjectIds(Changes("bob", away)), (std::vector<std::string>{m.id.str(), c.id.str()}));
+}
+
+// A replay merges the viewer's conversations, and its changes indexed by recipient, in commit
+// order, and a limit cuts the merged sequence.
+TEST_P(StoreConformance, AReplayAcrossConversationsIsInCommitOrderAndLimited) {
+  Conversation ab = MakeConversation("alice", {"bob"});
+  Conversation cb = MakeConversation("carol", {"bob"});
+  const int64_t from = Changes("bob").back().seq;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 3; ++i) {
+    sent.push_back(Send(ab.id, "alice").id.str());
+    sent.push_back(Send(cb.id, "carol").id.str());
+  }
+  Conversation db = MakeConversation("dave", {"bob"});
+  sent.push_back(db.id.str());
+  EXPECT_EQ(ObjectIds(Changes("bob", from)), sent);
+  auto first_four = store().ChangesFor(app_, U("bob"), from, 0, 4);
+  ASSERT_TRUE(first_four.ok());
+  EXPECT_EQ(ObjectIds(*first_four), std::vector<std::string>(sent.begin(), sent.begin() + 4));
+}
+
 }  // namespace
 }  // namespace relayer::testing

@@ -7,10 +7,19 @@
 namespace relayer::testing {
 namespace {
 
+// Undoes v11 as a v10 Relayer would have written the same data: member changes indexed by
+// recipient again, no conversation index, no departures.
+const std::string kUndoV11 =
+    "INSERT OR IGNORE INTO change_recipients (app, user_id, seq) "
+    "SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r "
+    "WHERE c.conv IS NOT NULL;"
+    "DROP INDEX changes_by_conv; ALTER TABLE changes DROP COLUMN conv; DROP TABLE departed;";
+
 // What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log,
-// v10 its blocks):
+// v10 its blocks, v11 the changes of members by conversation):
 // all new tables, so going back to v3 or earlier drops them.
 const std::string kDropTablesAfterV3 =
+    kUndoV11 +
     "DROP TABLE push_tokens; DROP TABLE webhooks;"
     "DROP TABLE delivery_events; DROP TABLE deliveries;"
     "DROP TABLE platform_dedup; DROP TABLE announcement_recipients;"
@@ -100,12 +109,13 @@ TEST_P(StoreConformance, AVersionNineSyncLogBecomesBlocksAndKeepsItsNumbers) {
   Conversation c = MakeConversation("alice", {"bob"});
   Close();
   ExecOn(location_ + "/relayer.db",
-         "DROP TABLE sync_blocks; DROP TABLE sync_seq;"
-         "CREATE TABLE sync_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, "
-         "ts INTEGER NOT NULL, actor TEXT NOT NULL, actor_is_user INTEGER NOT NULL, "
-         "verb TEXT NOT NULL, object_id TEXT NOT NULL, conversation_id TEXT NOT NULL, "
-         "detail TEXT NOT NULL DEFAULT '');"
-         "INSERT INTO sync_log VALUES (7, '" +
+         kUndoV11 +
+             "DROP TABLE sync_blocks; DROP TABLE sync_seq;"
+             "CREATE TABLE sync_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, "
+             "ts INTEGER NOT NULL, actor TEXT NOT NULL, actor_is_user INTEGER NOT NULL, "
+             "verb TEXT NOT NULL, object_id TEXT NOT NULL, conversation_id TEXT NOT NULL, "
+             "detail TEXT NOT NULL DEFAULT '');"
+             "INSERT INTO sync_log VALUES (7, '" +
              app_.str() + "', " + std::to_string(Now()) +
              ", 'alice', 1, "
              "'conversation_created', '" +
@@ -140,6 +150,36 @@ TEST_P(StoreConformance, AVersionNineSyncLogBecomesBlocksAndKeepsItsNumbers) {
   SyncLogFilter by_bot;
   by_bot.actor = UserId("Bot \"x\"");
   EXPECT_EQ(read(by_bot).size(), 1u);
+}
+
+// A v10 database indexed every change by recipient; after v11 those changes still replay, and
+// the member changes written from then on join them in commit order.
+TEST_P(StoreConformance, AVersionTenChangeLogStillReplaysBesideNewMemberChanges) {
+  if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
+  Conversation c = MakeConversation("alice", {"bob"});
+  Message m = Send(c.id, "alice", "old");
+  Receipt(m.id, "bob", ReceiptType::kRead);
+  const auto bob_before = Changes("bob");
+  ASSERT_EQ(bob_before.size(), 4u);  // created, message, receipt, unread count
+  Close();
+  ExecOn(location_ + "/relayer.db", kUndoV11 + "PRAGMA user_version = 10;");
+  Open();
+  auto bob = Changes("bob");
+  ASSERT_EQ(bob.size(), bob_before.size());
+  for (size_t i = 0; i < bob.size(); ++i) EXPECT_EQ(bob[i].seq, bob_before[i].seq);
+  Message fresh = Send(c.id, "alice", "new");
+  bob = Changes("bob");
+  ASSERT_EQ(bob.size(), bob_before.size() + 1);
+  EXPECT_EQ(bob.back().object_id, fresh.id.str());
+  // Removed, bob still replays both, then its removal.
+  PatchConversationOp remove{app_, c.id, U("alice"), {}, Now()};
+  remove.patch.remove_participants.push_back(U("bob"));
+  ASSERT_TRUE(Write(remove).status.ok());
+  bob = Changes("bob");
+  ASSERT_EQ(bob.size(), bob_before.size() + 2);
+  EXPECT_EQ(bob[1].object_id, m.id.str());
+  EXPECT_EQ(bob[4].object_id, fresh.id.str());
+  EXPECT_EQ(bob[5].op, ChangeOp::kDelete);
 }
 
 }  // namespace
