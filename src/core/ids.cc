@@ -91,6 +91,16 @@ std::string IdentityUrl(const UserId& id) {
   return "layer:///identities/" + PercentEncode(id.str());
 }
 
+std::string ConversationHttpUrl(const std::string& base_url, const ConversationId& id) {
+  return base_url + "/conversations/" + id.str();
+}
+std::string MessageHttpUrl(const std::string& base_url, const MessageId& id) {
+  return base_url + "/messages/" + id.str();
+}
+std::string IdentityHttpUrl(const std::string& base_url, const UserId& id) {
+  return base_url + "/identities/" + PercentEncode(id.str());
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

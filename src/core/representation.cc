@@ -62,11 +62,10 @@ std::string FormatTime(TimeMs t) {
 
 void AppendBasicIdentityJson(std::string& out, const Identity& identity,
                              const std::string& base_url) {
-  const std::string encoded = PercentEncode(identity.user_id.str());
   out += R"({"id":)";
-  AppendJsonString(out, "layer:///identities/" + encoded);
+  AppendJsonString(out, IdentityUrl(identity.user_id));
   out += R"(,"url":)";
-  AppendJsonString(out, base_url + "/identities/" + encoded);
+  AppendJsonString(out, IdentityHttpUrl(base_url, identity.user_id));
   out += R"(,"user_id":)";
   AppendJsonString(out, identity.user_id.str());
   out += R"(,"display_name":)";
@@ -162,7 +161,7 @@ void AppendPartJson(std::string& out, const std::string& message_url, size_t ind
 void AppendMessageFields(std::string& out, const Message& m, const std::string& base_url,
                          const ContentLinks* links) {
   const std::string message_url = MessageUrl(m.id);
-  const std::string http_url = base_url + "/messages/" + m.id.str();
+  const std::string http_url = MessageHttpUrl(base_url, m.id);
   out += R"({"id":)";
   AppendJsonString(out, message_url);
   out += R"(,"url":)";
@@ -174,7 +173,7 @@ void AppendMessageFields(std::string& out, const Message& m, const std::string& 
   out += R"(,"conversation":{"id":)";
   AppendJsonString(out, ConversationUrl(m.conversation_id));
   out += R"(,"url":)";
-  AppendJsonString(out, base_url + "/conversations/" + m.conversation_id.str());
+  AppendJsonString(out, ConversationHttpUrl(base_url, m.conversation_id));
   out += R"(},"parts":[)";
   for (size_t i = 0; i < m.parts.size(); ++i) {
     if (i) out += ',';
@@ -266,8 +265,8 @@ json::object ConversationJson(const Conversation& c, const UserId& viewer,
                               const std::string& base_url, const ContentLinks* links) {
   json::object o;
   o["id"] = ConversationUrl(c.id);
-  o["url"] = base_url + "/conversations/" + c.id.str();
-  o["messages_url"] = base_url + "/conversations/" + c.id.str() + "/messages";
+  o["url"] = ConversationHttpUrl(base_url, c.id);
+  o["messages_url"] = ConversationHttpUrl(base_url, c.id) + "/messages";
   o["created_at"] = FormatTime(c.created_at);
   json::array participants;
   for (const auto& p : c.participants) participants.push_back(BasicIdentityJson(p, base_url));

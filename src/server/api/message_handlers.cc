@@ -133,7 +133,7 @@ Awaitable ClientApi::Impl::PostMessage(Call& call) {
   std::string out;
   AppendMessageJson(out, *r.message, IsUnreadFor(*r.message, call.user()), call.base_url, links());
   auto res = JsonTextResponse(http::status::created, std::move(out));
-  res.set(http::field::location, call.base_url + "/messages/" + r.message->id.str());
+  res.set(http::field::location, MessageHttpUrl(call.base_url, r.message->id));
   co_return res;
 }
 

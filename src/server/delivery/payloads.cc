@@ -25,9 +25,9 @@ json::object PlatformMessageJson(const Message& m, const AppId& app, const std::
   const std::string base = AppBase(app, base_url);
   json::object o;
   o["id"] = MessageUrl(m.id);
-  o["url"] = base + "/messages/" + m.id.str();
+  o["url"] = MessageHttpUrl(base, m.id);
   o["conversation"] = json::object{{"id", ConversationUrl(m.conversation_id)},
-                                   {"url", base + "/conversations/" + m.conversation_id.str()}};
+                                   {"url", ConversationHttpUrl(base, m.conversation_id)}};
   json::array parts;
   for (size_t i = 0; i < m.parts.size(); ++i) {
     const MessagePart& p = m.parts[i];
@@ -59,7 +59,7 @@ json::object PlatformMessageJson(const Message& m, const AppId& app, const std::
 
 json::object PlatformConversationJson(const Conversation& c, const AppId& app,
                                       const std::string& base_url) {
-  const std::string url = AppBase(app, base_url) + "/conversations/" + c.id.str();
+  const std::string url = ConversationHttpUrl(AppBase(app, base_url), c.id);
   json::object o;
   o["id"] = ConversationUrl(c.id);
   o["url"] = url;

@@ -73,11 +73,11 @@ namespace {
 std::string ObjectHttpUrl(ObjectType t, const std::string& id, const std::string& base_url) {
   switch (t) {
     case ObjectType::kConversation:
-      return base_url + "/conversations/" + id;
+      return ConversationHttpUrl(base_url, ConversationId(id));
     case ObjectType::kMessage:
-      return base_url + "/messages/" + id;
+      return MessageHttpUrl(base_url, MessageId(id));
     case ObjectType::kIdentity:
-      return base_url + "/identities/" + PercentEncode(id);
+      return IdentityHttpUrl(base_url, UserId(id));
     case ObjectType::kAnnouncement:
       return base_url + "/announcements/" + id;
   }

@@ -72,6 +72,17 @@ TEST(IdentityRef, UrlRoundTripsAnyUserId) {
   }
 }
 
+TEST(HttpUrls, NameEachObjectUnderTheBaseAsItsLayerIdDoes) {
+  const std::string base = "http://127.0.0.1:7070";
+  const ConversationId c("0d6f7b1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  const MessageId m("1d6f7b1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  EXPECT_EQ(ConversationHttpUrl(base, c), base + "/conversations/" + c.str());
+  EXPECT_EQ(MessageHttpUrl(base, m), base + "/messages/" + m.str());
+  // A user id goes into the path percent-encoded, as in its layer:/// id.
+  EXPECT_EQ(IdentityHttpUrl(base, UserId("a b/c")), base + "/identities/a%20b%2Fc");
+  EXPECT_EQ(IdentityUrl(UserId("a b/c")), "layer:///identities/a%20b%2Fc");
+}
+
 TEST(PercentEncoding, KeepsUnreservedAndEncodesTheRest) {
   EXPECT_EQ(PercentEncode("aZ9-_.~"), "aZ9-_.~");
   EXPECT_EQ(PercentEncode("a b/@"), "a%20b%2F%40");
