@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <unordered_map>
 
@@ -78,15 +77,6 @@ bool HasObjects(const Change& change, const WriteResult& result) {
   return false;
 }
 
-// Whether a change's data (from another node) is JSON text; false when it does not parse (logged).
-bool DataIsJson(const Change& change) {
-  if (change.op == ChangeOp::kCreate || change.data_json.empty()) return true;
-  boost::system::error_code ec;
-  json::parse(change.data_json, ec);
-  if (ec) spdlog::error("change {} has malformed data: {}", change.seq, ec.message());
-  return !ec;
-}
-
 // The packets of one change for every socket that gets it, each form rendered once: updates and
 // deletes once per base URL (their data is the stored JSON text, spliced as is), a message once
 // per base URL with each viewer's is_unread appended, a conversation once per viewer (its unread
@@ -104,8 +94,7 @@ class ChangeForms {
     if (change_.op != ChangeOp::kCreate) {
       auto [it, fresh] = bodies_.try_emplace(base);
       if (fresh) {
-        it->second =
-            ChangeBody(change_, change_.data_json.empty() ? "null" : change_.data_json, base);
+        it->second = ChangeBody(change_, ChangeDataJson(change_), base);
       }
       return it->second;
     }
@@ -176,7 +165,12 @@ void Hub::Publish(const AppId& app, const WriteResult& result) {
 
 void Hub::PublishTo(const AppId& app, const UserId& user, const Change& change,
                     const WriteResult& objects) {
-  if (!DataIsJson(change) || !HasObjects(change, objects)) return;
+  // From another node: its data is checked before it goes into a packet.
+  if (!ChangeDataIsJson(change)) {
+    spdlog::error("change {} has malformed data", change.seq);
+    return;
+  }
+  if (!HasObjects(change, objects)) return;
   ChangeForms forms(change, objects, links_);
   for (const auto& sink : SinksOf(app, user)) {
     const std::string& base = sink->base_url();

@@ -1,5 +1,6 @@
 #include "server/ws/packets.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
@@ -113,6 +114,17 @@ std::string ChangeBody(const Change& change, std::string_view data_json,
   out += data_json;
   out += '}';
   return out;
+}
+
+std::string_view ChangeDataJson(const Change& change) {
+  return change.data_json.empty() ? std::string_view("null") : std::string_view(change.data_json);
+}
+
+bool ChangeDataIsJson(const Change& change) {
+  if (change.op == ChangeOp::kCreate) return true;
+  boost::system::error_code ec;
+  json::parse(ChangeDataJson(change), ec);
+  return !ec;
 }
 
 std::optional<TimeMs> ParseTime(std::string_view text) {

@@ -26,6 +26,12 @@ std::string ObjectIdUrl(ObjectType t, const std::string& id);  // layer:///...
 std::string ChangeBody(const Change& change, std::string_view data_json,
                        const std::string& base_url);
 
+// The data of an update or delete as the JSON text its packet carries ("null" when empty).
+std::string_view ChangeDataJson(const Change& change);
+// Whether that text is JSON (creates carry none): checked where data comes from another node
+// or is read back from the store; the local writer's own is JSON by construction.
+bool ChangeDataIsJson(const Change& change);
+
 // Parses an ISO 8601 / RFC 3339 UTC time ("2026-11-25T17:00:00.123Z", "+00:00" also accepted).
 std::optional<TimeMs> ParseTime(std::string_view text);
 

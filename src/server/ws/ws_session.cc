@@ -528,10 +528,8 @@ class WsSession : public PacketSink,
         }
       } else {
         // Read back from the store: checked to be JSON before it goes into a packet.
-        data = change.data_json.empty() ? "null" : change.data_json;
-        boost::system::error_code ec;
-        json::parse(data, ec);
-        if (ec) continue;
+        if (!ChangeDataIsJson(change)) continue;
+        data = ChangeDataJson(change);
       }
       out.packets.emplace_back(ChangeBody(change, data, base), change.ts);
     }

@@ -35,5 +35,21 @@ TEST(ChangeBody, EscapesIdsThatAreNotPlainText) {
   EXPECT_TRUE(body.at("data").is_null());
 }
 
+TEST(ChangeData, EmptyIsNullAndStoredTextIsCheckedToBeJson) {
+  Change c;
+  c.op = ChangeOp::kDelete;
+  EXPECT_EQ(ChangeDataJson(c), "null");
+  EXPECT_TRUE(ChangeDataIsJson(c));
+  c.data_json = R"({"mode":"my_devices"})";
+  EXPECT_EQ(ChangeDataJson(c), c.data_json);
+  EXPECT_TRUE(ChangeDataIsJson(c));
+  for (const char* bad : {"{", "[1,", "mode", R"({"a":1}})"}) {
+    c.data_json = bad;
+    EXPECT_FALSE(ChangeDataIsJson(c)) << bad;
+  }
+  c.op = ChangeOp::kCreate;  // a create's data is the object, rendered by the server
+  EXPECT_TRUE(ChangeDataIsJson(c));
+}
+
 }  // namespace
 }  // namespace relayer::server
