@@ -75,15 +75,6 @@ Status EmitMemberChange(Connection& db, const AppId& app, TimeMs ts, int64_t con
   return Status::Ok();
 }
 
-Status RecordDeparture(Connection& db, const AppId& app, int64_t conv, const UserId& user) {
-  auto q = db.Prepare(
-      "INSERT INTO departed (app, user_id, conv, left_seq) "
-      "VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) FROM changes)) "
-      "ON CONFLICT (app, user_id, conv) DO UPDATE SET left_seq = excluded.left_seq");
-  q.Bind(1, app.str()).Bind(2, user.str()).Bind(3, conv);
-  return q.Exec();
-}
-
 Result<Membership> RequireMember(Connection& db, const AppId& app, const ConversationId& id,
                                  const UserId& user) {
   Membership m;

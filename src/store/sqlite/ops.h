@@ -76,10 +76,6 @@ Status EmitChange(Connection& db, const AppId& app, TimeMs ts, Change change, Wr
 Status EmitMemberChange(Connection& db, const AppId& app, TimeMs ts, int64_t conv, Change change,
                         WriteResult& out);
 
-// Notes that `user` is no longer a participant of `conv` (removed, left, or the conversation
-// deleted): a replay still reads the member changes logged until now.
-Status RecordDeparture(Connection& db, const AppId& app, int64_t conv, const UserId& user);
-
 // The conversation and `user`'s membership; kNotFound unless `user` is a participant (so a
 // non-participant never learns that the conversation exists).
 struct Membership {

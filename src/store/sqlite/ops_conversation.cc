@@ -40,11 +40,10 @@ Status InsertParticipant(Connection& db, int64_t conv, const UserId& user) {
   return q.Exec();
 }
 
-Status RemoveParticipant(Connection& db, const AppId& app, int64_t conv, const UserId& user) {
+Status RemoveParticipant(Connection& db, int64_t conv, const UserId& user) {
   auto q = db.Prepare("DELETE FROM participants WHERE conv = ?1 AND user_id = ?2");
   q.Bind(1, conv).Bind(2, user.str());
-  RELAYER_RETURN_IF_ERROR(q.Exec());
-  RELAYER_RETURN_IF_ERROR(RecordDeparture(db, app, conv, user));
+  RELAYER_RETURN_IF_ERROR(q.Exec());  // the schema notes the departure (participants_departed)
   // A user added back later starts without the single-message deletions of before.
   auto h = db.Prepare(
       "DELETE FROM hidden_messages WHERE user_id = ?2 AND msg IN "
@@ -195,7 +194,7 @@ Status ApplyOp(OpContext& ctx, const PatchConversationOp& op, WriteResult& out) 
     patch.push_back(std::move(p));
   }
   for (const UserId& u : removed) {
-    RELAYER_RETURN_IF_ERROR(RemoveParticipant(ctx.db, op.app_id, m.conv.rowid, u));
+    RELAYER_RETURN_IF_ERROR(RemoveParticipant(ctx.db, m.conv.rowid, u));
     RELAYER_ASSIGN_OR_RETURN(auto p, ParticipantPatch(ctx.db, op.app_id, u, "remove"));
     patch.push_back(std::move(p));
   }
@@ -271,9 +270,6 @@ Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out)
                op.id, left ? "" : ModeDetail(all)},
               out));
   if (all) {
-    for (const UserId& u : participants) {
-      RELAYER_RETURN_IF_ERROR(RecordDeparture(ctx.db, op.app_id, conv, u));
-    }
     for (const char* sql :
          {"DELETE FROM hidden_messages WHERE msg IN (SELECT rowid FROM messages WHERE conv = ?1)",
           "DELETE FROM messages WHERE conv = ?1", "DELETE FROM participants WHERE conv = ?1",
@@ -301,7 +297,7 @@ Status ApplyOp(OpContext& ctx, const DeleteConversationOp& op, WriteResult& out)
       ConversationChange(ChangeOp::kDelete, op.id, {op.actor}, json::serialize(data)), out));
   if (!op.leave) return Status::Ok();
 
-  RELAYER_RETURN_IF_ERROR(RemoveParticipant(ctx.db, op.app_id, conv, op.actor));
+  RELAYER_RETURN_IF_ERROR(RemoveParticipant(ctx.db, conv, op.actor));
   RELAYER_RETURN_IF_ERROR(DropDistinct(ctx.db, conv));
   std::vector<UserId> others;
   for (const UserId& u : participants) {

@@ -314,7 +314,9 @@ DROP TABLE sync_log;
 // message in a conversation of 25). Such changes now carry their conversation's rowid and one
 // entry in changes_by_conv; a replay reads the viewer's conversations (and those it has left,
 // up to its departure: `departed`) and keeps the changes naming it among their recipients.
-// Changes written before stay where they are, in change_recipients.
+// Changes written before stay where they are, in change_recipients. A departure is noted by a
+// trigger wherever a participant row goes (removed, left, the conversation deleted), so no
+// write path can forget it.
 constexpr const char* kMigrationV11 = R"sql(
 ALTER TABLE changes ADD COLUMN conv INTEGER;
 CREATE INDEX changes_by_conv ON changes (conv) WHERE conv IS NOT NULL;
@@ -325,6 +327,12 @@ CREATE TABLE departed (
   left_seq INTEGER NOT NULL,  -- the last change logged before the user left
   PRIMARY KEY (app, user_id, conv)
 ) WITHOUT ROWID;
+CREATE TRIGGER participants_departed AFTER DELETE ON participants BEGIN
+  INSERT INTO departed (app, user_id, conv, left_seq)
+    SELECT v.app, OLD.user_id, OLD.conv, (SELECT COALESCE(MAX(seq), 0) FROM changes)
+    FROM conversations v WHERE v.rowid = OLD.conv
+    ON CONFLICT (app, user_id, conv) DO UPDATE SET left_seq = excluded.left_seq;
+END;
 )sql";
 
 Result<int> UserVersion(Connection& db) {

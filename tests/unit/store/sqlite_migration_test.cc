@@ -13,7 +13,8 @@ const std::string kUndoV11 =
     "INSERT OR IGNORE INTO change_recipients (app, user_id, seq) "
     "SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r "
     "WHERE c.conv IS NOT NULL;"
-    "DROP INDEX changes_by_conv; ALTER TABLE changes DROP COLUMN conv; DROP TABLE departed;";
+    "DROP TRIGGER participants_departed; DROP INDEX changes_by_conv;"
+    "ALTER TABLE changes DROP COLUMN conv; DROP TABLE departed;";
 
 // What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log,
 // v10 its blocks, v11 the changes of members by conversation):
