@@ -7,19 +7,26 @@
 
 namespace relayer::sqlite {
 
-WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log,
+WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log, HotRows& hot,
                        const WriteOp& op) {
-  OpContext ctx{db, limits, sync_log};
+  // Only message creates and receipts keep what the cache holds true (hot_rows.h).
+  const bool keeps_hot_rows =
+      std::holds_alternative<CreateMessageOp>(op) || std::holds_alternative<PostReceiptOp>(op);
+  if (!keeps_hot_rows) hot.Clear();
+  OpContext ctx{db, limits, sync_log, hot};
   WriteResult out;
   // Also when an exception leaves (the writer turns it into a failed result).
   struct TakeBack {
     SyncLogBuffer& log;
     const size_t mark;
+    HotRows& hot;
     bool keep = false;
     ~TakeBack() {
-      if (!keep) log.Truncate(mark);
+      if (keep) return;
+      log.Truncate(mark);
+      hot.Clear();  // it may hold what the rolled back write changed
     }
-  } take_back{sync_log, sync_log.size()};
+  } take_back{sync_log, sync_log.size(), hot};
   // Webhook and push events are recorded in the same transaction as the write itself.
   auto pre = SnapshotBefore(ctx, op);
   if (!pre.ok()) {

@@ -8,6 +8,7 @@
 
 #include "core/limits.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/hot_rows.h"
 #include "store/sqlite/reads_delivery.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sync_log.h"
@@ -19,11 +20,13 @@ struct OpContext {
   Connection& db;
   const Limits& limits;
   SyncLogBuffer& sync_log;  // the writer's, flushed before each commit
+  HotRows& hot;             // the writer's; see hot_rows.h for when it is emptied
 };
 
 // Dispatches on the operation type. The sync log entries of an operation that fails are taken
-// back out of `sync_log`.
-WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log,
+// back out of `sync_log`. Empties `hot` before any write but a message create or a receipt, and
+// after any write that fails.
+WriteResult ApplyWrite(Connection& db, const Limits& limits, SyncLogBuffer& sync_log, HotRows& hot,
                        const WriteOp& op);
 
 Status ApplyOp(OpContext& ctx, const CreateNonceOp& op, WriteResult& out);

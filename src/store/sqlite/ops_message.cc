@@ -1,4 +1,5 @@
 // Message writes: create, delete, receipts.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -87,15 +88,47 @@ Result<std::optional<UserId>> BlockingPeer(Connection& db, const AppId& app,
   return blocked ? std::optional<UserId>(other) : std::optional<UserId>();
 }
 
+// The conversation and its participants, from the writer's cache or else read and then cached.
+Result<HotRows::Conversation*> HotConversation(OpContext& ctx, const AppId& app,
+                                               const ConversationId& id) {
+  if (HotRows::Conversation* held = ctx.hot.FindConversation(app, id)) return held;
+  RELAYER_ASSIGN_OR_RETURN(ConversationRow row, FindConversationRow(ctx.db, app, id));
+  RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, row.rowid));
+  return &ctx.hot.PutConversation({std::move(row), std::move(participants), {}});
+}
+
+Result<std::optional<UserId>> HotBlockingPeer(OpContext& ctx, const AppId& app,
+                                              HotRows::Conversation& c, const Sender& sender) {
+  if (!IsUserSender(sender) || c.participants.size() != 2) return std::optional<UserId>();
+  for (const auto& [from, blocker] : c.blockers) {
+    if (from == *sender.user_id) return blocker;
+  }
+  RELAYER_ASSIGN_OR_RETURN(std::optional<UserId> blocker,
+                           BlockingPeer(ctx.db, app, c.participants, sender));
+  c.blockers.emplace_back(*sender.user_id, blocker);
+  return blocker;
+}
+
+// The display name the sender's identity has now (empty without a profile).
+Result<std::string> HotDisplayName(OpContext& ctx, const AppId& app, const UserId& user) {
+  if (const std::string* held = ctx.hot.FindName(app, user)) return *held;
+  RELAYER_ASSIGN_OR_RETURN(Identity identity, IdentityOrBare(ctx.db, app, user));
+  ctx.hot.PutName(app, user, identity.display_name);
+  return std::move(identity.display_name);
+}
+
 }  // namespace
 
 Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(ConversationRow c,
-                           FindConversationRow(ctx.db, op.app_id, op.conversation_id));
+  RELAYER_ASSIGN_OR_RETURN(HotRows::Conversation * held,
+                           HotConversation(ctx, op.app_id, op.conversation_id));
+  const ConversationRow& c = held->row;
   const bool user_sender = IsUserSender(op.sender);
   if (user_sender) {
-    RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(ctx.db, c.rowid, *op.sender.user_id));
-    if (!p) return NotFound("conversation not found");
+    if (std::find(held->participants.begin(), held->participants.end(), *op.sender.user_id) ==
+        held->participants.end()) {
+      return NotFound("conversation not found");
+    }
   } else if (op.sender.name.empty()) {
     return InvalidProperty("sender", "a message needs a sender user or a sender name");
   }
@@ -116,11 +149,11 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   m.sent_at = op.now;
   m.parts = std::move(parts);
   m.notification = op.notification;
-  RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, c.rowid));
+  std::vector<UserId> participants = held->participants;
   for (const UserId& u : participants) m.recipient_status[u] = ReceiptState::kSent;
   if (user_sender) m.recipient_status[*m.sender.user_id] = ReceiptState::kRead;
   RELAYER_ASSIGN_OR_RETURN(std::optional<UserId> blocker,
-                           BlockingPeer(ctx.db, op.app_id, participants, op.sender));
+                           HotBlockingPeer(ctx, op.app_id, *held, op.sender));
 
   int64_t message_rowid = 0;
   {
@@ -186,9 +219,9 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
   out.outcome = CreateOutcome::kCreated;
   if (user_sender) {
     // The answer and the pushed copy name the sender as the identity is now (see rows.cc).
-    RELAYER_ASSIGN_OR_RETURN(Identity sender, IdentityOrBare(ctx.db, op.app_id, *m.sender.user_id));
-    m.sender.name = sender.display_name;
+    RELAYER_ASSIGN_OR_RETURN(m.sender.name, HotDisplayName(ctx, op.app_id, *m.sender.user_id));
   }
+  held->row.last_position = m.position;
   out.message = std::move(m);
   return Status::Ok();
 }
@@ -214,7 +247,13 @@ Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out) {
   const bool now_read = after == ReceiptState::kRead;
   if (now_read) RELAYER_RETURN_IF_ERROR(LowerUnread(ctx.db, v.msg.conv, op.actor));
 
-  RELAYER_ASSIGN_OR_RETURN(std::vector<UserId> participants, ParticipantIds(ctx.db, v.msg.conv));
+  std::vector<UserId> participants;
+  if (const HotRows::Conversation* held = ctx.hot.FindConversation(op.app_id, m.conversation_id);
+      held && held->row.rowid == v.msg.conv) {
+    participants = held->participants;
+  } else {
+    RELAYER_ASSIGN_OR_RETURN(participants, ParticipantIds(ctx.db, v.msg.conv));
+  }
   RELAYER_RETURN_IF_ERROR(
       LogSync(ctx, op.app_id, op.now,
               {SyncActor::User(op.actor),

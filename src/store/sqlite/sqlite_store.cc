@@ -146,12 +146,15 @@ class SqliteStore final : public Store {
         writer_(
             HookedToCheckpoints(std::move(writer_db)), options.max_batch,
             [this](Connection& db, const WriteOp& op) {
-              return sqlite::ApplyWrite(db, limits_, sync_log_, op);
+              return sqlite::ApplyWrite(db, limits_, sync_log_, hot_rows_, op);
             },
             std::chrono::microseconds(std::max<int64_t>(0, options.commit_linger_us)),
             sqlite::GroupCommitWriter::Hooks{
                 [this](Connection& db) { return sync_log_.Flush(db, limits_); },
-                [this] { sync_log_.Reset(); }}) {}
+                [this] {
+                  sync_log_.Reset();
+                  hot_rows_.Clear();  // it may hold what the rolled back batch wrote
+                }}) {}
 
   ~SqliteStore() override { Close(); }
 
@@ -292,6 +295,7 @@ class SqliteStore final : public Store {
 
   const Limits limits_;
   sqlite::SyncLogBuffer sync_log_;  // the writer thread's (before the writer, which uses it)
+  sqlite::HotRows hot_rows_;        // the writer thread's, like the sync log
   ReaderPool readers_;
   Checkpointer checkpointer_;  // before the writer: its hook calls it until the writer is gone
   sqlite::GroupCommitWriter writer_;

@@ -25,6 +25,33 @@ TEST_P(StoreConformance, MessagesGetIncreasingPositionsAndInitialRecipientStatus
   EXPECT_EQ(got->sent_at, m2.sent_at);
 }
 
+// The writer keeps what a send reads between sends (SQLite's hot_rows.h); each of these changes
+// between two sends must show in the second.
+TEST_P(StoreConformance, EachSendNamesTheSenderAsTheIdentityIsThen) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  EXPECT_EQ(Send(c.id, "alice", "one").sender.name, "");
+  Identity alice;
+  alice.user_id = U("alice");
+  alice.display_name = "Alice A";
+  ASSERT_TRUE(Write(UpsertIdentityOp{app_, alice, Now()}).status.ok());
+  EXPECT_EQ(Send(c.id, "alice", "two").sender.name, "Alice A");
+  alice.display_name = "Alice B";
+  ASSERT_TRUE(Write(UpsertIdentityOp{app_, alice, Now()}).status.ok());
+  Message three = Send(c.id, "alice", "three");
+  EXPECT_EQ(three.sender.name, "Alice B");
+  EXPECT_EQ(three.position, 3);
+}
+
+TEST_P(StoreConformance, ASendAfterAFailedOneTakesTheNextPosition) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  EXPECT_EQ(Send(c.id, "alice", "one").position, 1);
+  CreateMessageOp bad = MessageOp(c.id, "bob");
+  bad.parts[0].mime_type = "textplain";
+  EXPECT_EQ(Write(bad).status.code(), ErrorCode::kInvalidProperty);
+  EXPECT_EQ(Send(c.id, "bob", "two").position, 2);
+  EXPECT_EQ(Send(c.id, "alice", "three").position, 3);
+}
+
 TEST_P(StoreConformance, PartsAndNotificationRoundTrip) {
   Conversation c = MakeConversation("alice", {"bob"});
   const ContentId content("c0000000-0000-4000-8000-0000000000aa");

@@ -1,0 +1,53 @@
+// The rows a message write reads and only other kinds of write change, kept by the writer between
+// writes: a conversation's row and participants, whether one of two participants blocks the
+// other, and a sender's display name. A message send reads these five times; with them held it
+// writes without reading.
+//
+// The writer is the only writer of the database, so what it holds stays true for as long as no
+// other kind of write runs. The rule, in one place (ApplyWrite): any write that is not a message
+// create or a receipt empties the cache before it runs, and so do a failed write and a rolled back
+// batch. A message create updates the conversation's newest position here once it has succeeded.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/model.h"
+#include "store/sqlite/rows.h"
+
+namespace relayer::sqlite {
+
+class HotRows {
+ public:
+  struct Conversation {
+    ConversationRow row;
+    std::vector<UserId> participants;  // ordered by user id, as ParticipantIds returns them
+    // For a conversation of two: the sender and the participant blocking them (nullopt when
+    // none), one entry per sender once known.
+    std::vector<std::pair<UserId, std::optional<UserId>>> blockers;
+  };
+
+  // Entries of each kind held before the cache starts again empty.
+  static constexpr size_t kMaxEntries = 65536;
+
+  // nullptr when not held, or held for another app.
+  Conversation* FindConversation(const AppId& app, const ConversationId& id);
+  Conversation& PutConversation(Conversation c);
+
+  // The display name the identity has now; nullptr when not held.
+  const std::string* FindName(const AppId& app, const UserId& user) const;
+  void PutName(const AppId& app, const UserId& user, std::string name);
+
+  void Clear();
+  bool empty() const { return conversations_.empty() && names_.empty(); }
+
+ private:
+  std::unordered_map<std::string, Conversation> conversations_;  // by conversation id
+  std::unordered_map<std::string, std::string> names_;           // by app and user id
+};
+
+}  // namespace relayer::sqlite
