@@ -127,11 +127,13 @@ TEST_F(SdkTest, ParticipantChangesClearDistinctAndReachOthers) {
     auto p = bobs.participants();
     return std::find(p.begin(), p.end(), "carol") != p.end() && !bobs.isDistinct();
   }));
-  bool saw = false;
-  for (const auto& e : bob_changes.Snapshot())
-    if (const auto* c = e.changeFor("participants"))
-      saw = std::get<std::vector<std::string>>(c->new_value).size() == 3;
-  EXPECT_TRUE(saw);
+  // The event may come after the model shows the change: wait for it too.
+  EXPECT_TRUE(PollUntil([&] {
+    for (const auto& e : bob_changes.Snapshot())
+      if (const auto* c = e.changeFor("participants"))
+        if (std::get<std::vector<std::string>>(c->new_value).size() == 3) return true;
+    return false;
+  }));
 }
 
 TEST_F(SdkTest, MetadataAndRemovedParticipantsReachOthers) {
