@@ -100,6 +100,10 @@ std::string MessageHttpUrl(const std::string& base_url, const MessageId& id) {
 std::string IdentityHttpUrl(const std::string& base_url, const UserId& id) {
   return base_url + "/identities/" + PercentEncode(id.str());
 }
+std::string AnnouncementUrl(const MessageId& id) { return "layer:///announcements/" + id.str(); }
+std::string AnnouncementHttpUrl(const std::string& base_url, const MessageId& id) {
+  return base_url + "/announcements/" + id.str();
+}
 
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

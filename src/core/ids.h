@@ -52,10 +52,12 @@ std::string ConversationUrl(const ConversationId& id);  // layer:///conversation
 std::string MessageUrl(const MessageId& id);            // layer:///messages/UUID
 std::string IdentityUrl(const UserId& id);              // layer:///identities/<encoded>
 std::string ContentUrl(const ContentId& id);            // layer:///content/UUID
+std::string AnnouncementUrl(const MessageId& id);       // layer:///announcements/UUID
 // The same objects' REST URLs under `base_url`, the server's public origin (or an app's base).
 std::string ConversationHttpUrl(const std::string& base_url, const ConversationId& id);
 std::string MessageHttpUrl(const std::string& base_url, const MessageId& id);
 std::string IdentityHttpUrl(const std::string& base_url, const UserId& id);
+std::string AnnouncementHttpUrl(const std::string& base_url, const MessageId& id);
 
 // Percent-encoding as in a URL path segment (unreserved characters kept).
 std::string PercentEncode(std::string_view s);

@@ -248,10 +248,10 @@ std::string MessageText::For(bool is_unread) const {
 
 json::object AnnouncementJson(const Message& m, const UserId& viewer, const std::string& base_url) {
   json::object o = MessageJson(m, viewer, base_url);
-  const std::string id = "layer:///announcements/" + m.id.str();
+  const std::string id = AnnouncementUrl(m.id);
   o["id"] = id;
-  o["url"] = base_url + "/announcements/" + m.id.str();
-  o["receipts_url"] = base_url + "/announcements/" + m.id.str() + "/receipts";
+  o["url"] = AnnouncementHttpUrl(base_url, m.id);
+  o["receipts_url"] = AnnouncementHttpUrl(base_url, m.id) + "/receipts";
   o.erase("conversation");
   o.erase("position");
   auto& parts = o["parts"].as_array();

@@ -60,8 +60,8 @@ json::object PlatformConversationJson(const Conversation& c, const UserId& viewe
 
 json::object PlatformAnnouncementJson(const Message& m, const std::string& app_url) {
   json::object o = PlatformMessageJson(m, UserId(), app_url);
-  o["id"] = "layer:///announcements/" + m.id.str();
-  o["url"] = app_url + "/announcements/" + m.id.str();
+  o["id"] = AnnouncementUrl(m.id);
+  o["url"] = AnnouncementHttpUrl(app_url, m.id);
   o.erase("conversation");
   o.erase("position");
   return o;

@@ -65,7 +65,7 @@ std::string ObjectIdUrl(ObjectType t, const std::string& id) {
     case ObjectType::kIdentity:
       return IdentityUrl(UserId(id));
     case ObjectType::kAnnouncement:
-      return "layer:///announcements/" + id;
+      return AnnouncementUrl(MessageId(id));
   }
   return id;
 }
@@ -80,7 +80,7 @@ std::string ObjectHttpUrl(ObjectType t, const std::string& id, const std::string
     case ObjectType::kIdentity:
       return IdentityHttpUrl(base_url, UserId(id));
     case ObjectType::kAnnouncement:
-      return base_url + "/announcements/" + id;
+      return AnnouncementHttpUrl(base_url, MessageId(id));
   }
   return base_url;
 }

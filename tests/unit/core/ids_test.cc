@@ -78,6 +78,8 @@ TEST(HttpUrls, NameEachObjectUnderTheBaseAsItsLayerIdDoes) {
   const MessageId m("1d6f7b1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
   EXPECT_EQ(ConversationHttpUrl(base, c), base + "/conversations/" + c.str());
   EXPECT_EQ(MessageHttpUrl(base, m), base + "/messages/" + m.str());
+  EXPECT_EQ(AnnouncementHttpUrl(base, m), base + "/announcements/" + m.str());
+  EXPECT_EQ(AnnouncementUrl(m), "layer:///announcements/" + m.str());
   // A user id goes into the path percent-encoded, as in its layer:/// id.
   EXPECT_EQ(IdentityHttpUrl(base, UserId("a b/c")), base + "/identities/a%20b%2Fc");
   EXPECT_EQ(IdentityUrl(UserId("a b/c")), "layer:///identities/a%20b%2Fc");
