@@ -43,7 +43,6 @@ class HotRows {
   void PutName(const AppId& app, const UserId& user, std::string name);
 
   void Clear();
-  bool empty() const { return conversations_.empty() && names_.empty(); }
 
  private:
   std::unordered_map<std::string, Conversation> conversations_;  // by conversation id
