@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/page_cache.h"
 #include "store/sqlite/wal_batch_vfs.h"
 
 namespace relayer::sqlite {
@@ -86,9 +87,11 @@ std::optional<std::string> Query::OptText(int col) const {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   // Before SQLite initializes (its first open): no allocation statistics, which took a global
-  // mutex on every allocation. Later calls are refused by SQLite and change nothing.
+  // mutex on every allocation, and the page cache that skips needless walks (page_cache.h).
+  // Later calls are refused by SQLite and change nothing.
   static const bool configured = [] {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)InstallPageCache();
     return true;
   }();
   (void)configured;
