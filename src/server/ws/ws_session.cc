@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -342,8 +343,11 @@ class WsSession : public PacketSink,
   // ---- incoming packets ------------------------------------------------------------------------
 
   void HandlePacket(std::string_view text) {
+    // Parsed into this thread's arena, released whole when the packet is handled: no allocation
+    // per JSON node. Nothing parsed outlives this call but what is copied out of it.
+    json::monotonic_resource arena(PacketArena().data(), PacketArena().size());
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
+    json::value v = json::parse(text, ec, json::storage_ptr(&arena));
     if (ec || !v.is_object()) {
       spdlog::debug("ignoring a malformed packet from {}", user().str());
       return;
@@ -353,12 +357,23 @@ class WsSession : public PacketSink,
     auto* body = packet.if_contains("body");
     if (!type || !type->is_string() || !body || !body->is_object()) return;
     if (type->as_string() == "request") {
-      asio::co_spawn(ex_, HandleRequest(shared_from_this(), std::move(body->as_object())),
+      const json::object& request = body->as_object();
+      if (auto* m = request.if_contains("method");
+          m && m->is_string() && m->as_string() == "Message.create") {
+        StartMessageCreate(request);
+        return;
+      }
+      asio::co_spawn(ex_, HandleRequest(shared_from_this(), json::object(request, {})),
                      asio::detached);
     } else if (type->as_string() == "signal") {
-      asio::co_spawn(ex_, HandleSignal(shared_from_this(), std::move(body->as_object())),
+      asio::co_spawn(ex_, HandleSignal(shared_from_this(), json::object(body->as_object(), {})),
                      asio::detached);
     }
+  }
+
+  static std::array<unsigned char, 16 * 1024>& PacketArena() {
+    thread_local std::array<unsigned char, 16 * 1024> arena;
+    return arena;
   }
 
   void Respond(const std::string& request_id, const std::string& method, bool success,
@@ -392,7 +407,7 @@ class WsSession : public PacketSink,
     if (auto* r = body.if_contains("request_id"); r && r->is_string()) request_id = r->as_string();
     if (auto* m = body.if_contains("method"); m && m->is_string()) method = m->as_string();
     json::object data;
-    if (auto* d = body.if_contains("data"); d && d->is_object()) data = d->as_object();
+    if (auto* d = body.if_contains("data"); d && d->is_object()) data = std::move(d->as_object());
     std::string object_id;
     if (auto* o = body.if_contains("object_id"); o && o->is_string()) object_id = o->as_string();
 
@@ -408,9 +423,6 @@ class WsSession : public PacketSink,
       Respond(request_id, method, true, json::object());
     } else if (method == "Conversation.create") {
       auto aw = CreateConversation(request_id, method, std::move(data));
-      co_await std::move(aw);
-    } else if (method == "Message.create") {
-      auto aw = CreateMessage(request_id, method, object_id, std::move(data));
       co_await std::move(aw);
     } else if (method == "Event.replay") {
       auto aw = Replay(request_id, method, std::move(data));
@@ -449,23 +461,47 @@ class WsSession : public PacketSink,
     }
   }
 
-  asio::awaitable<void> CreateMessage(std::string request_id, std::string method,
-                                      std::string object_id, json::object data) {
+  // Message.create, read straight from the parsed packet (in the arena): the op is built and
+  // checked here, and only the write waits in a coroutine.
+  void StartMessageCreate(const json::object& request) {
+    std::string request_id;
+    if (auto* r = request.if_contains("request_id"); r && r->is_string()) {
+      request_id = r->as_string();
+    }
+    const std::string method = "Message.create";
+    std::string_view object_id;
+    if (auto* o = request.if_contains("object_id"); o && o->is_string()) object_id = o->as_string();
     auto cid = ParseConversationId(object_id);
     if (!cid) {
-      Fail(request_id, method, NotFound("No conversation '" + object_id + "'"));
-      co_return;
+      Fail(request_id, method, NotFound("No conversation '" + std::string(object_id) + "'"));
+      return;
     }
+    static const json::object kNoData;
+    const json::value* d = request.if_contains("data");
     CreateMessageOp op;
-    if (auto s = ParseMessageCreate(data, deps_.limits, op); !s.ok()) {
+    if (auto s =
+            ParseMessageCreate(d && d->is_object() ? d->as_object() : kNoData, deps_.limits, op);
+        !s.ok()) {
       Fail(request_id, method, s);
-      co_return;
+      return;
+    }
+    if (op.notification) {  // out of the arena, into storage of its own
+      json::object owned(*op.notification, json::storage_ptr());
+      op.notification.reset();
+      op.notification.emplace(std::move(owned));
     }
     op.app_id = app();
     op.conversation_id = *cid;
     op.sender.user_id = user();
     op.now = deps_.clock();
     op.generated_id = MessageId(TimeOrderedUuid(op.now));
+    asio::co_spawn(ex_, CreateMessage(shared_from_this(), std::move(request_id), std::move(op)),
+                   asio::detached);
+  }
+
+  asio::awaitable<void> CreateMessage([[maybe_unused]] std::shared_ptr<WsSession> self,
+                                      std::string request_id, CreateMessageOp op) {
+    const std::string method = "Message.create";
     auto aw = Write(deps_.store, std::move(op));
     auto r = co_await std::move(aw);
     if (!r.status.ok()) {
