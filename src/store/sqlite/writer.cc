@@ -89,17 +89,20 @@ void GroupCommitWriter::Run() {
   }
 }
 
+WriteResult GroupCommitWriter::ApplyOne(const WriteOp& op) {
+  try {
+    return apply_(*db_, op);
+  } catch (const std::exception& e) {  // e.g. bad_alloc or a JSON library error
+    return Failed(Internal(std::string("write failed: ") + e.what()));
+  }
+}
+
 WriteResult GroupCommitWriter::ApplyInSavepoint(const WriteOp& op, Status& fatal) {
   if (Status s = db_->Prepare("SAVEPOINT op").Exec(); !s.ok()) {
     fatal = s;
     return Failed(s);
   }
-  WriteResult result;
-  try {
-    result = apply_(*db_, op);
-  } catch (const std::exception& e) {  // e.g. bad_alloc or a JSON library error
-    result = Failed(Internal(std::string("write failed: ") + e.what()));
-  }
+  WriteResult result = ApplyOne(op);
   if (!result.status.ok()) {
     result.changes.clear();  // nothing of a failed operation is written
     if (Status s = db_->Prepare("ROLLBACK TO op").Exec(); !s.ok()) fatal = s;
@@ -108,12 +111,42 @@ WriteResult GroupCommitWriter::ApplyInSavepoint(const WriteOp& op, Status& fatal
   return result;
 }
 
+bool GroupCommitWriter::ApplyWithoutSavepoints(std::deque<Item>& batch,
+                                               std::vector<WriteResult>& results) {
+  for (Item& item : batch) {
+    results.push_back(ApplyOne(item.op));
+    if (!results.back().status.ok()) return false;
+  }
+  return true;
+}
+
 void GroupCommitWriter::RunBatch(std::deque<Item>& batch) {
   std::vector<WriteResult> results;
   results.reserve(batch.size());
   Status status = db_->Prepare("BEGIN IMMEDIATE").Exec();
-  for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
-    results.push_back(ApplyInSavepoint(batch[i].op, status));
+  // A savepoint per operation copies every page the operation touches into the statement
+  // journal, so that a failed one can be undone alone. Failures are rare: the batch first runs
+  // without savepoints; at the first failure it is rolled back whole and runs again with them.
+  // After a batch with a failure the next one takes savepoints from the start, so a stream of
+  // failing writes costs what it always did, not twice that.
+  bool done = false;
+  if (status.ok() && !savepoints_next_) {
+    done = ApplyWithoutSavepoints(batch, results);
+    if (!done) {
+      db_->Execute("ROLLBACK");
+      if (hooks_.after_rollback) hooks_.after_rollback();
+      results.clear();
+      retried_batches_.fetch_add(1);
+      status = db_->Prepare("BEGIN IMMEDIATE").Exec();
+    }
+  }
+  if (!done) {
+    bool any_failed = false;
+    for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
+      results.push_back(ApplyInSavepoint(batch[i].op, status));
+      any_failed = any_failed || !results.back().status.ok();
+    }
+    savepoints_next_ = any_failed;
   }
   if (status.ok() && hooks_.before_commit) {
     try {
