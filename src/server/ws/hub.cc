@@ -3,8 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/serialize.hpp>
-#include <unordered_map>
+#include <deque>
 
+#include "core/json_text.h"
 #include "core/representation.h"
 #include "server/ws/packets.h"
 
@@ -41,18 +42,24 @@ void Hub::Remove(const AppId& app, const UserId& user, const PacketSink* sink) {
 
 std::vector<std::shared_ptr<PacketSink>> Hub::SinksOf(const AppId& app, const UserId& user) const {
   std::vector<std::shared_ptr<PacketSink>> out;
+  SinksOf(app, user, out);
+  return out;
+}
+
+void Hub::SinksOf(const AppId& app, const UserId& user,
+                  std::vector<std::shared_ptr<PacketSink>>& out) const {
+  out.clear();
   std::lock_guard lock(mu_);
-  auto it = sinks_.find({app, user});
-  if (it == sinks_.end()) return out;
+  auto it = sinks_.find(KeyRef{app, user});
+  if (it == sinks_.end()) return;
   for (const auto& w : it->second) {
     if (auto p = w.lock()) out.push_back(std::move(p));
   }
-  return out;
 }
 
 bool Hub::IsConnected(const AppId& app, const UserId& user) const {
   std::lock_guard lock(mu_);
-  auto it = sinks_.find({app, user});
+  auto it = sinks_.find(KeyRef{app, user});
   if (it == sinks_.end()) return false;
   for (const auto& w : it->second) {
     if (!w.expired()) return true;
@@ -92,69 +99,84 @@ class ChangeForms {
 
   const std::string& Body(const UserId& user, const std::string& base) {
     if (change_.op != ChangeOp::kCreate) {
-      auto [it, fresh] = bodies_.try_emplace(base);
-      if (fresh) {
-        it->second = ChangeBody(change_, ChangeDataJson(change_), base);
-      }
-      return it->second;
+      return Form(bodies_, base, false, {},
+                  [&] { return ChangeBody(change_, ChangeDataJson(change_), base); });
     }
     if (message_create()) {
       const bool unread = IsUnreadFor(*result_.message, user);
-      auto [it, fresh] = bodies_.try_emplace(base + (unread ? "\nunread" : "\nread"));
-      if (fresh) it->second = ChangeBody(change_, Text(base).For(unread), base);
-      return it->second;
+      return Form(bodies_, base, unread, {},
+                  [&] { return ChangeBody(change_, Text(base).For(unread), base); });
     }
     const bool conversation = change_.type == ObjectType::kConversation;
-    auto [it, fresh] = bodies_.try_emplace(conversation ? base + '\n' + user.str() : base);
-    if (fresh) {
+    return Form(bodies_, base, false, conversation ? std::string_view(user.str()) : "", [&] {
       json::object data = conversation ? ConversationJson(*result_.conversation, user, base, links_)
                                        : AnnouncementJson(*result_.message, user, base);
-      it->second = ChangeBody(change_, json::serialize(data), base);
-    }
-    return it->second;
+      return ChangeBody(change_, json::serialize(data), base);
+    });
   }
 
   // The conversation update naming the created message as its last_message; live only (a
   // replay carries the message creates, from which the SDK sets last_message itself).
   const std::string& LastMessagePatch(const std::string& base) {
-    auto [it, fresh] = moved_.try_emplace(base);
-    if (fresh) {
+    return Form(moved_, base, false, {}, [&] {
       Change last;
       last.op = ChangeOp::kUpdate;
       last.type = ObjectType::kConversation;
       last.object_id = change_.conversation_id.str();
-      json::array patch{json::object{{"operation", "set"},
-                                     {"property", "last_message"},
-                                     {"id", MessageUrl(MessageId(change_.object_id))}}};
-      it->second = ChangeBody(last, json::serialize(patch), base);
-    }
-    return it->second;
+      std::string patch = R"([{"operation":"set","property":"last_message","id":)";
+      AppendJsonString(patch, MessageUrl(MessageId(change_.object_id)));
+      patch += "}]";
+      return ChangeBody(last, patch, base);
+    });
   }
 
  private:
+  // A rendered body and what it was rendered for: the base URL, and the viewer's read state or
+  // the viewer (a conversation's own form). A change has a few forms, so a list is searched.
+  struct Rendered {
+    std::string base;
+    bool unread = false;
+    std::string viewer;
+    std::string body;
+  };
+
+  template <class Render>
+  static const std::string& Form(std::deque<Rendered>& forms, const std::string& base, bool unread,
+                                 std::string_view viewer, Render&& render) {
+    for (const Rendered& f : forms) {
+      if (f.unread == unread && f.base == base && f.viewer == viewer) return f.body;
+    }
+    forms.push_back(Rendered{base, unread, std::string(viewer), render()});
+    return forms.back().body;
+  }
+
   const MessageText& Text(const std::string& base) {
-    auto it = texts_.find(base);
-    if (it == texts_.end())
-      it = texts_.emplace(base, MessageText(*result_.message, base, links_)).first;
-    return it->second;
+    for (const auto& [b, text] : texts_) {
+      if (b == base) return text;
+    }
+    texts_.emplace_back(base, MessageText(*result_.message, base, links_));
+    return texts_.back().second;
   }
 
   const Change& change_;
   const WriteResult& result_;
   const ContentLinks* links_;
-  std::unordered_map<std::string, std::string> bodies_, moved_;
-  std::unordered_map<std::string, MessageText> texts_;
+  // Deques: a body handed out stays where it is while more forms are added.
+  std::deque<Rendered> bodies_, moved_;
+  std::deque<std::pair<std::string, MessageText>> texts_;
 };
 
 }  // namespace
 
 void Hub::Publish(const AppId& app, const WriteResult& result) {
+  std::vector<std::shared_ptr<PacketSink>> sinks;
   for (const auto& change : result.changes) {
     // Nothing to render; Event.replay reads it from the store.
     if (!HasObjects(change, result)) continue;
     ChangeForms forms(change, result, links_);
     for (const auto& user : change.recipients) {
-      for (const auto& sink : SinksOf(app, user)) {
+      SinksOf(app, user, sinks);
+      for (const auto& sink : sinks) {
         const std::string& base = sink->base_url();
         sink->Send("change", forms.Body(user, base), change.ts);
         if (forms.message_create()) sink->Send("change", forms.LastMessagePatch(base), change.ts);

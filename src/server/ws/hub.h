@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/model.h"
@@ -48,6 +49,9 @@ class Hub {
   void Add(const AppId& app, const UserId& user, std::shared_ptr<PacketSink> sink);
   void Remove(const AppId& app, const UserId& user, const PacketSink* sink);
   std::vector<std::shared_ptr<PacketSink>> SinksOf(const AppId& app, const UserId& user) const;
+  // The same into `out` (cleared first), so a caller looking up many users reuses one vector.
+  void SinksOf(const AppId& app, const UserId& user,
+               std::vector<std::shared_ptr<PacketSink>>& out) const;
   size_t connections() const;
   // Whether `user` has at least one open socket (decides whether a push notification is owed).
   bool IsConnected(const AppId& app, const UserId& user) const;
@@ -69,7 +73,23 @@ class Hub {
   const ContentLinks* links_ = nullptr;
   HubHooks hooks_;
   mutable std::mutex mu_;
-  std::map<std::pair<AppId, UserId>, std::vector<std::weak_ptr<PacketSink>>> sinks_;
+  // Looked up by reference: a lookup copies neither id.
+  struct KeyRef {
+    const AppId& app;
+    const UserId& user;
+  };
+  struct KeyLess {
+    using is_transparent = void;
+    using Key = std::pair<AppId, UserId>;
+    bool operator()(const Key& a, const Key& b) const { return a < b; }
+    bool operator()(const KeyRef& a, const Key& b) const {
+      return std::tie(a.app, a.user) < std::tie(b.first, b.second);
+    }
+    bool operator()(const Key& a, const KeyRef& b) const {
+      return std::tie(a.first, a.second) < std::tie(b.app, b.user);
+    }
+  };
+  std::map<std::pair<AppId, UserId>, std::vector<std::weak_ptr<PacketSink>>, KeyLess> sinks_;
   size_t count_ = 0;
 };
 
