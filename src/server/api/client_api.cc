@@ -74,8 +74,7 @@ bool ClientApi::Impl::OriginAllowed(std::string_view origin) const {
   return false;
 }
 
-void ClientApi::Impl::AddCors(const Request& req, Response& res) const {
-  auto origin = req[http::field::origin];
+void ClientApi::Impl::AddCors(std::string_view origin, Response& res) const {
   if (origin.empty() || !OriginAllowed(origin)) return;
   // With credentials a browser needs the exact origin echoed, never "*".
   res.set(http::field::access_control_allow_origin, origin);
@@ -245,8 +244,7 @@ ClientApi::ClientApi(Store& store, asio::thread_pool& blocking, const AppRegistr
 ClientApi::~ClientApi() = default;
 
 asio::awaitable<Response> ClientApi::Handle(Request req) {
-  Request copy_for_cors;
-  copy_for_cors.set(http::field::origin, req[http::field::origin]);
+  const std::string origin(req[http::field::origin]);
   Response res;
   try {
     auto dispatch = impl_->Dispatch(std::move(req));
@@ -255,7 +253,7 @@ asio::awaitable<Response> ClientApi::Handle(Request req) {
     spdlog::error("request failed: {}", e.what());
     res = ErrorResponse(Internal("Internal server error"));
   }
-  impl_->AddCors(copy_for_cors, res);
+  impl_->AddCors(origin, res);
   co_return res;
 }
 

@@ -55,7 +55,7 @@ struct ClientApi::Impl {
   // publisher (PublishingStore), not through the handlers.
   Awaitable WriteNoContent(WriteOp op);
   std::string BaseUrl(const Request& req) const;
-  void AddCors(const Request& req, Response& res) const;
+  void AddCors(std::string_view origin, Response& res) const;  // origin: the request's Origin
   bool OriginAllowed(std::string_view origin) const;
 
   // Auth and identities (auth_handlers.cc).

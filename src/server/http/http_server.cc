@@ -13,9 +13,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "server/http/response_wire.h"
 #include "server/http/stream_exchange_impl.h"
 
 namespace relayer::server {
@@ -72,8 +72,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     Response res = error_responder(status);
     res.keep_alive(false);
     res.prepare_payload();
-    boost::system::error_code ec;
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    std::string wire;
+    AppendResponseWire(wire, res);
+    auto written = WriteWire(stream, wire, options.idle_timeout);
+    boost::system::error_code ec = co_await std::move(written);
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
@@ -81,6 +83,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     auto self = shared_from_this();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer(8192);
+    std::string wire;  // each answer's bytes, reused by the next
     for (;;) {
       // The header first: it decides whether the body is read whole or streamed to a route.
       http::request_parser<http::empty_body> head;
@@ -164,8 +167,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       res.version(version);
       res.keep_alive(keep_alive);
       res.prepare_payload();
-      stream.expires_after(options.idle_timeout);
-      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      wire.clear();
+      AppendResponseWire(wire, res);
+      auto written = WriteWire(stream, wire, options.idle_timeout);
+      ec = co_await std::move(written);
       if (ec || !keep_alive) break;
     }
     boost::system::error_code ignored;

@@ -9,6 +9,8 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "server/http/response_wire.h"
+
 namespace relayer::server {
 
 namespace asio = boost::asio;
@@ -53,9 +55,10 @@ asio::awaitable<Status> StreamExchangeImpl::Respond(Response res) {
   res.version(parser_.get().version());
   res.keep_alive(KeepAlive());
   res.prepare_payload();
-  boost::system::error_code ec;
-  stream_.expires_after(idle_timeout_);
-  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
+  std::string wire;
+  AppendResponseWire(wire, res);
+  auto written = WriteWire(stream_, wire, idle_timeout_);
+  const boost::system::error_code ec = co_await std::move(written);
   reusable_ = !ec && res.keep_alive();
   if (ec) co_return Status(ErrorCode::kServiceUnavailable, "write failed: " + ec.message());
   co_return Status::Ok();
