@@ -11,16 +11,21 @@ namespace asio = boost::asio;
 
 void AppendResponseWire(std::string& out, const Response& res) {
   const unsigned version = res.version();
+  const unsigned code = res.result_int();
   out += "HTTP/";
   out += static_cast<char>('0' + version / 10);
   out += '.';
   out += static_cast<char>('0' + version % 10);
   out += ' ';
-  out += std::to_string(res.result_int());
+  out += std::to_string(code);
   out += ' ';
   out += res.reason();
   out += "\r\n";
+  // RFC 9110 8.6: no Content-Length in a 1xx or 204 answer (prepare_payload() gives an empty
+  // body a length of 0).
+  const bool bodiless = code / 100 == 1 || code == 204;
   for (const auto& field : res) {
+    if (bodiless && field.name() == http::field::content_length) continue;
     out += field.name_string();
     out += ": ";
     out += field.value();

@@ -31,14 +31,20 @@ http::response<http::string_body> ParseBack(const std::string& wire) {
   return parser.release();
 }
 
-// Beast's prepare_payload() gives an empty body a length of 0, as Beast's own writer sent it.
-TEST(ResponseWire, AnEmptyAnswerIsItsStatusLineItsLengthAndTheBlankLine) {
+// RFC 9110 8.6: a 204 carries no Content-Length, though prepare_payload() sets one of 0.
+TEST(ResponseWire, A204IsItsStatusLineAndTheBlankLineWithoutALength) {
   Response res{http::status::no_content, 11};
   res.keep_alive(true);
   res.prepare_payload();
   std::string wire;
   AppendResponseWire(wire, res);
-  EXPECT_EQ(wire, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(wire, "HTTP/1.1 204 No Content\r\n\r\n");
+  // Any other empty answer keeps its length of 0, so that the client knows where it ends.
+  Response ok{http::status::ok, 11};
+  ok.prepare_payload();
+  wire.clear();
+  AppendResponseWire(wire, ok);
+  EXPECT_EQ(wire, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 }
 
 TEST(ResponseWire, FieldsInTheirOrderAndTheBodyAfterTheBlankLine) {
