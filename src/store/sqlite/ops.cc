@@ -3,6 +3,7 @@
 #include "core/layer_patch.h"
 #include "store/sqlite/codec.h"
 #include "store/sqlite/events.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/try.h"
 
 namespace relayer::sqlite {
@@ -58,7 +59,13 @@ Status InsertChange(Connection& db, const AppId& app, TimeMs ts, int64_t conv, C
   }
   if (Status s = q.Exec(); !s.ok()) return s;
   change.seq = db.LastInsertRowid();
-  return Status::Ok();
+  // The app's first change of a minute later than its last mark is marked (schema v12). A
+  // change stamped in an earlier minute than the last mark, committed after it, sets none.
+  auto mark = db.Prepare(
+      "INSERT INTO change_marks (app, minute, seq) SELECT ?1, ?2, ?3 WHERE NOT EXISTS "
+      "(SELECT 1 FROM change_marks WHERE app = ?1 AND minute >= ?2)");
+  mark.Bind(1, app.str()).Bind(2, ChangeMarkMinute(ts)).Bind(3, change.seq);
+  return mark.Exec();
 }
 
 }  // namespace

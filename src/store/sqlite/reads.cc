@@ -5,6 +5,7 @@
 
 #include "store/sqlite/codec.h"
 #include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/try.h"
 
 namespace relayer::sqlite {
@@ -236,19 +237,20 @@ Result<std::vector<Change>> ReadChanges(Connection& db, const AppId& app, const 
   // viewer's first change stamped at or after it, and from there every change in commit order,
   // whatever its stamp. Timestamps are taken before a write queues, so a change can commit
   // after one stamped later (another node's, or one queued behind a batch); a client whose last
-  // packet was that later one must still get it. The first seq is looked up a generous while
-  // earlier through changes_by_ts.
+  // packet was that later one must still get it. The scan starts a generous while earlier: at
+  // the app's mark of a minute before from_ts - kClockSlackMs (change_marks, schema v12; a
+  // change committed before it was stamped in that minute or before, unless the stamps were
+  // further apart than the slack), or at the beginning when there is none.
   constexpr TimeMs kClockSlackMs = 5 * 60 * 1000;
   constexpr TimeMs kAnyTime = std::numeric_limits<TimeMs>::min();
   int64_t first_seq = after_seq + 1;
   if (after_seq <= 0) {
-    auto first =
-        db.Prepare("SELECT seq FROM changes WHERE app = ?1 AND ts >= ?2 ORDER BY ts LIMIT 1");
-    first.Bind(1, app.str()).Bind(2, from_ts - kClockSlackMs);
-    if (!first.Next())
-      return first.ok() ? Result<std::vector<Change>>(std::vector<Change>{})
-                        : Result<std::vector<Change>>(first.status());
-    first_seq = first.Int(0);
+    auto mark = db.Prepare(
+        "SELECT seq FROM change_marks WHERE app = ?1 AND minute < ?2 ORDER BY minute DESC "
+        "LIMIT 1");
+    mark.Bind(1, app.str()).Bind(2, ChangeMarkMinute(from_ts - kClockSlackMs));
+    first_seq = mark.Next() ? mark.Int(0) : 1;
+    if (!mark.ok()) return mark.status();
   }
   RELAYER_ASSIGN_OR_RETURN(std::vector<ChangeSource> sources,
                            ChangeSources(db, app, viewer, first_seq));

@@ -2,14 +2,21 @@
 // on start and backfill what later versions keep (message counts, the per-user change index).
 #include <sqlite3.h>
 
+#include "store/sqlite/schema.h"
 #include "unit/store/store_fixture.h"
 
 namespace relayer::testing {
 namespace {
 
-// Undoes v11 as a v10 Relayer would have written the same data: member changes indexed by
-// recipient again, no conversation index, no departures.
+// Undoes v12 as a v11 Relayer would have written the same data: changes indexed by time again,
+// no marks.
+const std::string kUndoV12 =
+    "DROP TABLE change_marks; CREATE INDEX changes_by_ts ON changes (app, ts);";
+
+// Undoes v12, then v11 as a v10 Relayer would have written the same data: member changes indexed
+// by recipient again, no conversation index, no departures.
 const std::string kUndoV11 =
+    kUndoV12 +
     "INSERT OR IGNORE INTO change_recipients (app, user_id, seq) "
     "SELECT c.app, r.value, c.seq FROM changes c, json_each(c.recipients) r "
     "WHERE c.conv IS NOT NULL;"
@@ -17,7 +24,7 @@ const std::string kUndoV11 =
     "ALTER TABLE changes DROP COLUMN conv; DROP TABLE departed;";
 
 // What the versions after v3 added (v6 delivery, v7 Platform API, v8 rich content, v9 sync log,
-// v10 its blocks, v11 the changes of members by conversation):
+// v10 its blocks, v11 the changes of members by conversation, v12 the marks of changes by time):
 // all new tables, so going back to v3 or earlier drops them.
 const std::string kDropTablesAfterV3 =
     kUndoV11 +
@@ -37,6 +44,25 @@ void ExecOn(const std::string& path, const std::string& sql) {
   EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
   sqlite3_free(error);
   sqlite3_close(db);
+}
+
+// The (minute, seq) rows of change_marks for `app`, in minute order, read beside the store.
+std::vector<std::pair<int64_t, int64_t>> Marks(const std::string& path, const AppId& app) {
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  EXPECT_EQ(
+      sqlite3_prepare_v2(db, "SELECT minute, seq FROM change_marks WHERE app = ?1 ORDER BY minute",
+                         -1, &q, nullptr),
+      SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_bind_text(q, 1, app.str().c_str(), -1, SQLITE_TRANSIENT);
+  while (sqlite3_step(q) == SQLITE_ROW)
+    rows.emplace_back(sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return rows;
 }
 
 // Runs `sql` on the closed database at `path` after dropping what came after v3.
@@ -181,6 +207,79 @@ TEST_P(StoreConformance, AVersionTenChangeLogStillReplaysBesideNewMemberChanges)
   EXPECT_EQ(bob[1].object_id, m.id.str());
   EXPECT_EQ(bob[4].object_id, fresh.id.str());
   EXPECT_EQ(bob[5].op, ChangeOp::kDelete);
+}
+
+// A replay from a time starts at a mark (schema v12): the app's first change logged in each
+// minute later than the one before. A change stamped in an earlier minute but committed later
+// sets none; another app has marks of its own.
+TEST_P(StoreConformance, EachAppsFirstChangeOfALaterMinuteIsMarked) {
+  if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema";
+  const std::string path = location_ + "/relayer.db";
+  Conversation c = MakeConversation("alice", {"bob"});
+  const TimeMs base = now_;  // MessageOp moves now_ on
+  const int64_t minute = sqlite::ChangeMarkMinute(base);
+  std::vector<int64_t> seqs;
+  for (TimeMs stamp : {base + 10, base + 61'000, base + 20, base + 62'000, base + 125'000}) {
+    CreateMessageOp op = MessageOp(c.id, "alice");
+    op.now = stamp;
+    WriteResult r = Write(op);
+    ASSERT_TRUE(r.status.ok());
+    seqs.push_back(r.changes.at(0).seq);
+  }
+  const auto created = Changes("alice");
+  ASSERT_FALSE(created.empty());
+  const int64_t first = created.front().seq;  // the conversation's creation, in this minute
+  using Rows = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(Marks(path, app_),
+            (Rows{{minute, first}, {minute + 1, seqs[1]}, {minute + 2, seqs[4]}}));
+  EXPECT_TRUE(Marks(path, AppId("a0000000-0000-4000-8000-000000000002")).empty());
+  // Replays from each minute find what was stamped from then on, and what came after it.
+  auto from = store().ChangesFor(app_, U("bob"), 0, base + 125'000, 100);
+  ASSERT_TRUE(from.ok());
+  ASSERT_EQ(from->size(), 1u);
+  EXPECT_EQ(from->at(0).seq, seqs[4]);
+  from = store().ChangesFor(app_, U("bob"), 0, base + 61'000, 100);
+  ASSERT_TRUE(from.ok());
+  ASSERT_EQ(from->size(), 4u);  // stamped in the next minute, and all committed after it
+  EXPECT_EQ(from->at(0).seq, seqs[1]);
+}
+
+// A v11 database indexed every change by time; v12 marks each minute's first change of what is
+// there and replays from a time return what they returned before.
+TEST_P(StoreConformance, AVersionElevenChangeLogGetsItsMarks) {
+  if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
+  const std::string path = location_ + "/relayer.db";
+  Conversation c = MakeConversation("alice", {"bob"});
+  const TimeMs base = now_;  // MessageOp moves now_ on
+  const int64_t minute = sqlite::ChangeMarkMinute(base);
+  std::vector<int64_t> seqs;
+  for (TimeMs stamp : {base + 61'000, base + 5, base + 130'000, base + 131'000}) {
+    CreateMessageOp op = MessageOp(c.id, "alice");
+    op.now = stamp;
+    WriteResult r = Write(op);
+    ASSERT_TRUE(r.status.ok());
+    seqs.push_back(r.changes.at(0).seq);
+  }
+  auto before = store().ChangesFor(app_, U("bob"), 0, base + 61'000, 100);
+  ASSERT_TRUE(before.ok());
+  Close();
+  ExecOn(path, kUndoV12 + "PRAGMA user_version = 11;");
+  Open();
+  // The first of each minute: the stamp in the first minute committed second is its smallest.
+  const int64_t first = Changes("alice").front().seq;
+  using Rows = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(Marks(path, app_),
+            (Rows{{minute, first}, {minute + 1, seqs[0]}, {minute + 2, seqs[2]}}));
+  auto after = store().ChangesFor(app_, U("bob"), 0, base + 61'000, 100);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), before->size());
+  for (size_t i = 0; i < after->size(); ++i) EXPECT_EQ(after->at(i).seq, before->at(i).seq);
+  // New changes go on from the marks the migration left.
+  CreateMessageOp op = MessageOp(c.id, "alice");
+  op.now = base + 190'000;
+  WriteResult r = Write(op);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(Marks(path, app_).back(), std::make_pair(minute + 3, r.changes.at(0).seq));
 }
 
 }  // namespace
