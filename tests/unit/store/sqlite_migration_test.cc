@@ -8,10 +8,23 @@
 namespace relayer::testing {
 namespace {
 
-// Undoes v12 as a v11 Relayer would have written the same data: changes indexed by time again,
-// no marks.
+// Undoes v12 as a v11 Relayer would have written the same data: changes numbered by
+// AUTOINCREMENT and indexed by time again, no marks.
 const std::string kUndoV12 =
-    "DROP TABLE change_marks; CREATE INDEX changes_by_ts ON changes (app, ts);";
+    "DROP TABLE change_marks; DROP TRIGGER participants_departed;"
+    "CREATE TABLE changes_v11 (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL,"
+    " ts INTEGER NOT NULL, op INTEGER NOT NULL, type INTEGER NOT NULL,"
+    " object_id TEXT NOT NULL, conversation_id TEXT NOT NULL, recipients TEXT NOT NULL,"
+    " data TEXT NOT NULL, conv INTEGER);"
+    "INSERT INTO changes_v11 SELECT * FROM changes; DROP TABLE changes;"
+    "ALTER TABLE changes_v11 RENAME TO changes;"
+    "CREATE INDEX changes_by_ts ON changes (app, ts);"
+    "CREATE INDEX changes_by_conv ON changes (conv) WHERE conv IS NOT NULL;"
+    "CREATE TRIGGER participants_departed AFTER DELETE ON participants BEGIN"
+    " INSERT INTO departed (app, user_id, conv, left_seq)"
+    " SELECT v.app, OLD.user_id, OLD.conv, (SELECT COALESCE(MAX(seq), 0) FROM changes)"
+    " FROM conversations v WHERE v.rowid = OLD.conv"
+    " ON CONFLICT (app, user_id, conv) DO UPDATE SET left_seq = excluded.left_seq; END;";
 
 // Undoes v12, then v11 as a v10 Relayer would have written the same data: member changes indexed
 // by recipient again, no conversation index, no departures.
@@ -63,6 +76,18 @@ std::vector<std::pair<int64_t, int64_t>> Marks(const std::string& path, const Ap
   sqlite3_finalize(q);
   sqlite3_close(db);
   return rows;
+}
+
+// The one integer `sql` reads from the database at `path` (-1 when it reads none).
+int64_t Scalar(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  const int64_t value = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return value;
 }
 
 // Runs `sql` on the closed database at `path` after dropping what came after v3.
@@ -244,8 +269,9 @@ TEST_P(StoreConformance, EachAppsFirstChangeOfALaterMinuteIsMarked) {
   EXPECT_EQ(from->at(0).seq, seqs[1]);
 }
 
-// A v11 database indexed every change by time; v12 marks each minute's first change of what is
-// there and replays from a time return what they returned before.
+// A v11 database numbered changes by AUTOINCREMENT and indexed every change by time; v12 rebuilds
+// the table without either, marks each minute's first change of what is there, and replays from
+// a time return what they returned before.
 TEST_P(StoreConformance, AVersionElevenChangeLogGetsItsMarks) {
   if (GetParam().name != "SQLite") GTEST_SKIP() << "SQLite schema history";
   const std::string path = location_ + "/relayer.db";
@@ -274,12 +300,26 @@ TEST_P(StoreConformance, AVersionElevenChangeLogGetsItsMarks) {
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), before->size());
   for (size_t i = 0; i < after->size(); ++i) EXPECT_EQ(after->at(i).seq, before->at(i).seq);
-  // New changes go on from the marks the migration left.
+  EXPECT_EQ(Scalar(path, "SELECT count(*) FROM sqlite_sequence WHERE name = 'changes'"), 0);
+  EXPECT_EQ(Scalar(path,
+                   "SELECT instr(sql, 'AUTOINCREMENT') FROM sqlite_schema "
+                   "WHERE name = 'changes'"),
+            0);
+  // New changes are numbered after the last and go on from the marks the migration left.
   CreateMessageOp op = MessageOp(c.id, "alice");
   op.now = base + 190'000;
   WriteResult r = Write(op);
   ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.changes.at(0).seq, seqs.back() + 1);
   EXPECT_EQ(Marks(path, app_).back(), std::make_pair(minute + 3, r.changes.at(0).seq));
+  // Removing bob still notes his departure at the last change (the trigger was rebuilt).
+  PatchConversationOp remove{app_, c.id, U("alice"), {}, Now()};
+  remove.patch.remove_participants.push_back(U("bob"));
+  ASSERT_TRUE(Write(remove).status.ok());
+  auto bob = Changes("bob");
+  ASSERT_FALSE(bob.empty());
+  EXPECT_EQ(bob.back().op, ChangeOp::kDelete);
+  EXPECT_EQ(Scalar(path, "SELECT count(*) FROM departed"), 1);
 }
 
 }  // namespace
