@@ -156,10 +156,18 @@ void Connection::OnWalCommit(std::function<void(int)> hook) {
       this);
 }
 
-Status Connection::CheckpointPassive() {
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return Status::Ok();
+Result<Connection::WalFrames> Connection::CheckpointPassive() {
+  WalFrames frames;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames.log,
+                                     &frames.copied);
+  if (rc == SQLITE_BUSY) return WalFrames{};
+  if (rc == SQLITE_OK) return frames;
   return SqliteError(db_, "checkpoint");
+}
+
+std::string Connection::FileName() const {
+  const char* name = sqlite3_db_filename(db_, "main");
+  return name ? name : "";
 }
 
 int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -90,11 +90,21 @@ class Connection {
 
   // Calls `hook(frames)` after each commit with the size of the write-ahead log in frames; this
   // replaces SQLite's automatic checkpoints on this connection. The hook runs on the committing
-  // thread and must not use the connection.
+  // thread; it may checkpoint this connection (as SQLite's own automatic checkpoint does), and
+  // must not run statements on it.
   void OnWalCommit(std::function<void(int)> hook);
+  // What a checkpoint found: frames in the log and frames of it copied back into the database
+  // (-1 when it could not tell: another checkpoint was running).
+  struct WalFrames {
+    int log = -1;
+    int copied = -1;
+  };
   // A PASSIVE checkpoint: copies back whatever no reader still needs, never waits for readers or
   // the writer.
-  Status CheckpointPassive();
+  Result<WalFrames> CheckpointPassive();
+
+  // The database file's path.
+  std::string FileName() const;
 
   int64_t LastInsertRowid() const;
   int Changes() const;

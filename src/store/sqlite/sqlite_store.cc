@@ -1,13 +1,11 @@
 // The SQLite Store: one writer connection owned by the group-commit writer, and a pool of read
 // connections, one per concurrently reading thread.
-#include <pthread.h>
-#include <sched.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/ops.h"
 #include "store/sqlite/reads.h"
@@ -63,74 +61,6 @@ class ReaderPool {
   std::string path_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
-};
-
-// Copies the write-ahead log back into the database on a thread of its own, once the log holds
-// `threshold` frames: an automatic checkpoint would run inside the writer's commit and stall every
-// write queued behind it (a 16k-page checkpoint held commits for 100+ ms).
-class Checkpointer {
- public:
-  Checkpointer(std::unique_ptr<Connection> db, int threshold)
-      : db_(std::move(db)), threshold_(threshold), thread_([this] { Run(); }) {}
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-  // From the writer's commit hook: never blocks on the checkpoint itself.
-  void Committed(int frames) {
-    if (frames < threshold_) return;
-    {
-      std::lock_guard lock(mu_);
-      wanted_ = true;
-      frames_ = frames;
-    }
-    cv_.notify_one();
-  }
-
- private:
-  // The copy runs only when the core has nothing else to do (SCHED_IDLE): on a server pinned to
-  // one core, a checkpoint of 4,096 pages at normal priority took the core from the network
-  // thread and the writer for ~100 ms (S1's first step failed at 2,000 msgs/s with p99 112 ms).
-  // Should the log grow past kUrgentFactor thresholds (a core that is never idle), the copy runs
-  // at normal priority until it catches up, so the log cannot grow without bound.
-  static constexpr int kUrgentFactor = 8;
-  static void SetIdlePriority(bool idle) {
-    sched_param param{};
-    (void)pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param);
-  }
-
-  void Run() {
-    bool idle = true;
-    SetIdlePriority(idle);
-    std::unique_lock lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [this] { return wanted_ || stop_; });
-      if (stop_) return;
-      wanted_ = false;
-      if (const bool want_idle = frames_ < kUrgentFactor * threshold_; want_idle != idle) {
-        idle = want_idle;
-        SetIdlePriority(idle);
-      }
-      lock.unlock();
-      // A failed checkpoint is retried at the next commit past the threshold; the log stays
-      // correct meanwhile, only longer.
-      (void)db_->CheckpointPassive();
-      lock.lock();
-    }
-  }
-
-  std::unique_ptr<Connection> db_;
-  const int threshold_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool wanted_ = false;
-  bool stop_ = false;
-  int frames_ = 0;  // in the log at the last commit past the threshold (guarded by mu_)
-  std::thread thread_;
 };
 
 // Frames in the log before the background checkpoint runs (4 KB pages: 16 MB).
@@ -289,7 +219,8 @@ class SqliteStore final : public Store {
   }
 
   std::unique_ptr<Connection> HookedToCheckpoints(std::unique_ptr<Connection> db) {
-    db->OnWalCommit([this](int frames) { checkpointer_.Committed(frames); });
+    Connection* writer = db.get();
+    db->OnWalCommit([this, writer](int frames) { checkpointer_.Committed(frames, *writer); });
     return db;
   }
 
@@ -297,7 +228,8 @@ class SqliteStore final : public Store {
   sqlite::SyncLogBuffer sync_log_;  // the writer thread's (before the writer, which uses it)
   sqlite::HotRows hot_rows_;        // the writer thread's, like the sync log
   ReaderPool readers_;
-  Checkpointer checkpointer_;  // before the writer: its hook calls it until the writer is gone
+  sqlite::Checkpointer
+      checkpointer_;  // before the writer: its hook calls it until the writer is gone
   sqlite::GroupCommitWriter writer_;
 };
 
