@@ -11,26 +11,39 @@ namespace relayer::sqlite {
 namespace json = boost::json;
 namespace {
 
-// Whether an active webhook of `app` subscribes to `type`.
-Result<bool> WebhookWants(Connection& db, const AppId& app, std::string_view type) {
-  auto q = db.Prepare(
+// Whether an active webhook of `app` subscribes to `type` (held by the writer: hot_rows.h).
+Result<bool> WebhookWants(OpContext& ctx, const AppId& app, std::string_view type) {
+  if (const bool* held = ctx.hot.FindWebhookWants(app, type)) return *held;
+  auto q = ctx.db.Prepare(
       "SELECT 1 FROM webhooks WHERE app = ?1 AND status = 1 AND EXISTS "
       "(SELECT 1 FROM json_each(webhooks.events) WHERE value = ?2) LIMIT 1");
   q.Bind(1, app.str()).Bind(2, type);
   bool found = q.Next();
   if (!q.ok()) return q.status();
+  ctx.hot.PutWebhookWants(app, type, found);
   return found;
 }
 
 // Whether a push may be owed for `m`: it has a notification and a recipient has a token.
-Result<bool> PushWanted(Connection& db, const AppId& app, const Message& m) {
+Result<bool> PushWanted(OpContext& ctx, const AppId& app, const Message& m) {
   if (!m.notification) return false;
   std::vector<UserId> recipients;
   for (const auto& [user, state] : m.recipient_status) {
     if (!m.sender.user_id || user != *m.sender.user_id) recipients.push_back(user);
   }
   if (recipients.empty()) return false;
-  auto q = db.Prepare(
+  // An app without any token needs no look at its recipients' (held: hot_rows.h).
+  const bool* any = ctx.hot.FindHasPushTokens(app);
+  if (!any) {
+    auto q = ctx.db.Prepare("SELECT 1 FROM push_tokens WHERE app = ?1 LIMIT 1");
+    q.Bind(1, app.str());
+    const bool found = q.Next();
+    if (!q.ok()) return q.status();
+    ctx.hot.PutHasPushTokens(app, found);
+    any = ctx.hot.FindHasPushTokens(app);
+  }
+  if (!*any) return false;
+  auto q = ctx.db.Prepare(
       "SELECT 1 FROM push_tokens WHERE app = ?1 AND user_id IN (SELECT value FROM json_each(?2)) "
       "LIMIT 1");
   q.Bind(1, app.str()).Bind(2, EncodeUsers(recipients));
@@ -75,7 +88,7 @@ DeliveryEvent Event(const AppId& app, TimeMs ts, std::string type, Sender actor)
 Status ConversationEvent(OpContext& ctx, const AppId& app, TimeMs ts, const char* type,
                          const UserId& actor, const std::optional<Conversation>& known,
                          const ConversationId& id, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, app, type));
+  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx, app, type));
   if (!wanted) return Status::Ok();
   DeliveryEvent e = Event(app, ts, type, UserActor(actor));
   if (known) {
@@ -88,9 +101,9 @@ Status ConversationEvent(OpContext& ctx, const AppId& app, TimeMs ts, const char
 
 Status MessageEvent(OpContext& ctx, const AppId& app, TimeMs ts, const char* type, Sender actor,
                     const std::optional<Message>& known, const MessageId& id, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, app, type));
+  RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx, app, type));
   if (!wanted && known && std::string_view(type) == "message.sent") {
-    RELAYER_ASSIGN_OR_RETURN(wanted, PushWanted(ctx.db, app, *known));
+    RELAYER_ASSIGN_OR_RETURN(wanted, PushWanted(ctx, app, *known));
   }
   if (!wanted) return Status::Ok();
   DeliveryEvent e = Event(app, ts, type, std::move(actor));
@@ -108,14 +121,14 @@ Result<PreSnapshot> SnapshotBefore(OpContext& ctx, const WriteOp& op) {
   PreSnapshot pre;
   if (const auto* d = std::get_if<DeleteMessageOp>(&op);
       d && d->mode == DeletionMode::kAllParticipants) {
-    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, d->app_id, "message.deleted"));
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx, d->app_id, "message.deleted"));
     if (wanted) {
       auto m = MessageSnapshot(ctx.db, d->id);
       if (m.ok()) pre.message = std::move(*m);
     }
   } else if (const auto* c = std::get_if<DeleteConversationOp>(&op);
              c && c->mode == DeletionMode::kAllParticipants) {
-    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx.db, c->app_id, "conversation.deleted"));
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, WebhookWants(ctx, c->app_id, "conversation.deleted"));
     if (wanted) {
       auto conv = ConversationSnapshot(ctx.db, c->app_id, c->id);
       if (conv.ok()) pre.conversation = std::move(*conv);

@@ -3,13 +3,20 @@
 namespace relayer::sqlite {
 namespace {
 
-// An app's user, unambiguous whatever the two ids hold: the app id's length leads.
-std::string NameKey(const AppId& app, const UserId& user) {
+// An app's user (or event type), unambiguous whatever the two hold: the app id's length leads.
+std::string AppKey(const AppId& app, std::string_view rest) {
   std::string key = std::to_string(app.str().size());
   key += ':';
   key += app.str();
-  key += user.str();
+  key += rest;
   return key;
+}
+
+std::string NameKey(const AppId& app, const UserId& user) { return AppKey(app, user.str()); }
+
+// Flags of two kinds in one map: a leading 'w' (webhooks by type) or 'p' (push tokens).
+std::string FlagKey(char kind, const AppId& app, std::string_view type) {
+  return kind + AppKey(app, type);
 }
 
 }  // namespace
@@ -36,9 +43,30 @@ void HotRows::PutName(const AppId& app, const UserId& user, std::string name) {
   names_.insert_or_assign(NameKey(app, user), std::move(name));
 }
 
+const bool* HotRows::FindWebhookWants(const AppId& app, std::string_view type) const {
+  auto it = flags_.find(FlagKey('w', app, type));
+  return it == flags_.end() ? nullptr : &it->second;
+}
+
+void HotRows::PutWebhookWants(const AppId& app, std::string_view type, bool wants) {
+  if (flags_.size() >= kMaxEntries) flags_.clear();
+  flags_.insert_or_assign(FlagKey('w', app, type), wants);
+}
+
+const bool* HotRows::FindHasPushTokens(const AppId& app) const {
+  auto it = flags_.find(FlagKey('p', app, ""));
+  return it == flags_.end() ? nullptr : &it->second;
+}
+
+void HotRows::PutHasPushTokens(const AppId& app, bool has) {
+  if (flags_.size() >= kMaxEntries) flags_.clear();
+  flags_.insert_or_assign(FlagKey('p', app, ""), has);
+}
+
 void HotRows::Clear() {
   conversations_.clear();
   names_.clear();
+  flags_.clear();
 }
 
 }  // namespace relayer::sqlite

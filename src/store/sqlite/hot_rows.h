@@ -1,7 +1,8 @@
 // The rows a message write reads and only other kinds of write change, kept by the writer between
 // writes: a conversation's row and participants, whether one of two participants blocks the
-// other, and a sender's display name. A message send reads these five times; with them held it
-// writes without reading.
+// other, a sender's display name, and whether an app's webhooks want an event type and whether
+// it has any push token (which decide whether a write records a delivery event). A message send
+// reads these seven times; with them held it writes without reading.
 //
 // The writer is the only writer of the database, so what it holds stays true for as long as no
 // other kind of write runs. The rule, in one place (ApplyWrite): any write that is not a message
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -42,11 +44,19 @@ class HotRows {
   const std::string* FindName(const AppId& app, const UserId& user) const;
   void PutName(const AppId& app, const UserId& user, std::string name);
 
+  // Whether an active webhook of `app` subscribes to event `type`; nullptr when not held.
+  const bool* FindWebhookWants(const AppId& app, std::string_view type) const;
+  void PutWebhookWants(const AppId& app, std::string_view type, bool wants);
+  // Whether `app` has a push token at all; nullptr when not held.
+  const bool* FindHasPushTokens(const AppId& app) const;
+  void PutHasPushTokens(const AppId& app, bool has);
+
   void Clear();
 
  private:
   std::unordered_map<std::string, Conversation> conversations_;  // by conversation id
   std::unordered_map<std::string, std::string> names_;           // by app and user id
+  std::unordered_map<std::string, bool> flags_;                  // by kind, app and type
 };
 
 }  // namespace relayer::sqlite

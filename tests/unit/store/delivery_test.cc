@@ -91,6 +91,28 @@ TEST_P(StoreConformance, AMessageWithANotificationIsRecordedWhenARecipientHasATo
   EXPECT_EQ(Write(from_bob).delivery_events, 0u);
 }
 
+// Whether an app has any token is known to the writer between messages (hot_rows.h): a token
+// registered, or removed, after messages that found none or one changes what the next records.
+TEST_P(StoreConformance, ANotificationFollowsTheTokensRegisteredAndRemovedBetweenMessages) {
+  Conversation c = MakeConversation("alice", {"bob"});
+  auto notified = [&] {
+    CreateMessageOp op = MessageOp(c.id, "alice");
+    op.notification = boost::json::object{{"text", "hi"}};
+    return Write(op).delivery_events;
+  };
+  EXPECT_EQ(notified(), 0u);  // the app has no token at all
+  EXPECT_EQ(notified(), 0u);
+  RegisterPushTokenOp reg;
+  reg.app_id = app_;
+  reg.token = PushToken{U("bob"), "d", "t", "apns", "", "", 0, 0};
+  reg.now = Now();
+  ASSERT_TRUE(Write(reg).status.ok());
+  EXPECT_EQ(notified(), 1u);
+  EXPECT_EQ(notified(), 1u);
+  ASSERT_TRUE(Write(DeletePushTokenOp{app_, U("bob"), "d"}).status.ok());
+  EXPECT_EQ(notified(), 0u);
+}
+
 TEST_P(StoreConformance, ScheduledDeliveriesConsumeEventsAndLeaveTheQueueOnlyWhenDone) {
   ASSERT_TRUE(Write(CreateWebhookOp{Hook(app_, "w1", {"conversation.created"})}).status.ok());
   MakeConversation("alice", {"bob"});
