@@ -43,6 +43,17 @@ void HotRows::PutName(const AppId& app, const UserId& user, std::string name) {
   names_.insert_or_assign(NameKey(app, user), std::move(name));
 }
 
+MessageRow* HotRows::FindMessage(const MessageId& id) {
+  auto it = messages_.find(id.str());
+  return it == messages_.end() ? nullptr : &it->second;
+}
+
+void HotRows::PutMessage(MessageRow row) {
+  if (messages_.size() >= kMaxEntries) messages_.clear();
+  std::string key = row.message.id.str();
+  messages_.insert_or_assign(std::move(key), std::move(row));
+}
+
 const bool* HotRows::FindWebhookWants(const AppId& app, std::string_view type) const {
   auto it = flags_.find(FlagKey('w', app, type));
   return it == flags_.end() ? nullptr : &it->second;
@@ -67,6 +78,7 @@ void HotRows::Clear() {
   conversations_.clear();
   names_.clear();
   flags_.clear();
+  messages_.clear();
 }
 
 }  // namespace relayer::sqlite

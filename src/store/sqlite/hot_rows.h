@@ -2,7 +2,8 @@
 // writes: a conversation's row and participants, whether one of two participants blocks the
 // other, a sender's display name, and whether an app's webhooks want an event type and whether
 // it has any push token (which decide whether a write records a delivery event). A message send
-// reads these seven times; with them held it writes without reading.
+// reads these seven times; with them held it writes without reading. And the rows of the messages
+// it wrote, which their receipts read (a receipt keeps the row's recipient status up to date).
 //
 // The writer is the only writer of the database, so what it holds stays true for as long as no
 // other kind of write runs. The rule, in one place (ApplyWrite): any write that is not a message
@@ -44,6 +45,10 @@ class HotRows {
   const std::string* FindName(const AppId& app, const UserId& user) const;
   void PutName(const AppId& app, const UserId& user, std::string name);
 
+  // A message row as the store holds it (FindMessageRow); nullptr when not held.
+  MessageRow* FindMessage(const MessageId& id);
+  void PutMessage(MessageRow row);
+
   // Whether an active webhook of `app` subscribes to event `type`; nullptr when not held.
   const bool* FindWebhookWants(const AppId& app, std::string_view type) const;
   void PutWebhookWants(const AppId& app, std::string_view type, bool wants);
@@ -57,6 +62,7 @@ class HotRows {
   std::unordered_map<std::string, Conversation> conversations_;  // by conversation id
   std::unordered_map<std::string, std::string> names_;           // by app and user id
   std::unordered_map<std::string, bool> flags_;                  // by kind, app and type
+  std::unordered_map<std::string, MessageRow> messages_;         // by message id
 };
 
 }  // namespace relayer::sqlite

@@ -15,6 +15,52 @@ TEST_P(StoreConformance, ReceiptsNeverMoveBackwards) {
             ReceiptState::kRead);
 }
 
+// A receipt reads the message the writer just wrote from what it holds (hot_rows.h): what the
+// receipt works on is what a read returns, base64 and notification included, and a display name
+// changed in between is the new one.
+TEST_P(StoreConformance, AReceiptSeesTheMessageAsAReadReturnsIt) {
+  Identity alice;
+  alice.user_id = U("alice");
+  alice.display_name = "Alice";
+  ASSERT_TRUE(Write(UpsertIdentityOp{app_, alice, Now()}).status.ok());
+  Conversation c = MakeConversation("alice", {"bob", "carol"});
+  CreateMessageOp op = MessageOp(c.id, "alice", "one");
+  op.parts.push_back(MessagePart{"image/png", "aGk=", "base64", std::nullopt});
+  op.notification = boost::json::object{{"text", "hi"}, {"sound", "x"}};
+  ASSERT_TRUE(Write(op).status.ok());
+  const MessageId id = op.generated_id;
+  auto expect_as_read = [&](const Message& got) {
+    auto read = store().GetMessage(app_, U("bob"), id);
+    ASSERT_TRUE(read.ok());
+    EXPECT_EQ(got.id, read->id);
+    EXPECT_EQ(got.conversation_id, read->conversation_id);
+    EXPECT_EQ(got.position, read->position);
+    EXPECT_EQ(got.sender.user_id, read->sender.user_id);
+    EXPECT_EQ(got.sender.name, read->sender.name);
+    EXPECT_EQ(got.sent_at, read->sent_at);
+    ASSERT_EQ(got.parts.size(), read->parts.size());
+    for (size_t i = 0; i < got.parts.size(); ++i) {
+      EXPECT_EQ(got.parts[i].mime_type, read->parts[i].mime_type);
+      EXPECT_EQ(got.parts[i].body, read->parts[i].body);
+      EXPECT_EQ(got.parts[i].encoding, read->parts[i].encoding);
+    }
+    EXPECT_EQ(got.notification, read->notification);
+    EXPECT_EQ(got.recipient_status, read->recipient_status);
+  };
+  WriteResult delivered = Write(PostReceiptOp{app_, id, U("bob"), ReceiptType::kDelivery, Now()});
+  ASSERT_TRUE(delivered.status.ok() && delivered.message);
+  expect_as_read(*delivered.message);
+  EXPECT_EQ(delivered.message->sender.name, "Alice");
+  alice.display_name = "Alice B";
+  ASSERT_TRUE(Write(UpsertIdentityOp{app_, alice, Now()}).status.ok());
+  WriteResult read = Write(PostReceiptOp{app_, id, U("carol"), ReceiptType::kRead, Now()});
+  ASSERT_TRUE(read.status.ok() && read.message);
+  expect_as_read(*read.message);
+  EXPECT_EQ(read.message->sender.name, "Alice B");
+  EXPECT_EQ(read.message->recipient_status.at(U("bob")), ReceiptState::kDelivered);
+  EXPECT_EQ(read.message->recipient_status.at(U("carol")), ReceiptState::kRead);
+}
+
 TEST_P(StoreConformance, DeliveryThenReadEmitRecipientStatusPatches) {
   Conversation c = MakeConversation("alice", {"bob.smith"});
   Message m = Send(c.id, "alice");
