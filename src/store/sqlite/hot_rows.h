@@ -8,7 +8,8 @@
 // The writer is the only writer of the database, so what it holds stays true for as long as no
 // other kind of write runs. The rule, in one place (ApplyWrite): any write that is not a message
 // create or a receipt empties the cache before it runs, and so do a failed write and a rolled back
-// batch. A message create updates the conversation's newest position here once it has succeeded.
+// batch. A message create updates the conversation's newest position and puts its own row here once
+// it has succeeded; a receipt updates the row's recipient status.
 #pragma once
 
 #include <cstddef>
