@@ -115,12 +115,18 @@ Result<Membership> RequireMemberOrApp(Connection& db, const AppId& app, const Co
 Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, const MessageId& id,
                                              const UserId& user) {
   RELAYER_ASSIGN_OR_RETURN(auto row, FindMessageRow(db, id));
-  if (!row || row->app != app) return NotFound("message not found");
-  RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(db, row->conv, user));
+  if (!row) return NotFound("message not found");
+  return RequireVisible(db, std::move(*row), app, user);
+}
+
+Result<VisibleMessage> RequireVisible(Connection& db, MessageRow row, const AppId& app,
+                                      const UserId& user) {
+  if (row.app != app) return NotFound("message not found");
+  RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(db, row.conv, user));
   if (!p) return NotFound("message not found");
-  RELAYER_ASSIGN_OR_RETURN(bool visible, MessageVisible(db, *row, user, *p));
+  RELAYER_ASSIGN_OR_RETURN(bool visible, MessageVisible(db, row, user, *p));
   if (!visible) return NotFound("message not found");
-  return VisibleMessage{std::move(*row), *p};
+  return VisibleMessage{std::move(row), *p};
 }
 
 std::string RecipientStatusPath(const UserId& user) {

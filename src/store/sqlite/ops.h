@@ -101,6 +101,9 @@ struct VisibleMessage {
 };
 Result<VisibleMessage> RequireVisibleMessage(Connection& db, const AppId& app, const MessageId& id,
                                              const UserId& user);
+// The same for a row already in hand (the writer's cache holds the rows it wrote).
+Result<VisibleMessage> RequireVisible(Connection& db, MessageRow row, const AppId& app,
+                                      const UserId& user);
 
 // The Layer-Patch path of one user's receipt state: recipient_status.<escaped identity url>.
 std::string RecipientStatusPath(const UserId& user);

@@ -117,18 +117,6 @@ Result<std::string> HotDisplayName(OpContext& ctx, const AppId& app, const UserI
   return std::move(identity.display_name);
 }
 
-// RequireVisibleMessage, with the message's row from the writer's cache when it wrote it.
-Result<VisibleMessage> HotVisibleMessage(OpContext& ctx, const AppId& app, const MessageId& id,
-                                         const UserId& user) {
-  const MessageRow* held = ctx.hot.FindMessage(id);
-  if (!held || held->app != app) return RequireVisibleMessage(ctx.db, app, id, user);
-  RELAYER_ASSIGN_OR_RETURN(auto p, FindParticipant(ctx.db, held->conv, user));
-  if (!p) return NotFound("message not found");
-  RELAYER_ASSIGN_OR_RETURN(bool visible, MessageVisible(ctx.db, *held, user, *p));
-  if (!visible) return NotFound("message not found");
-  return VisibleMessage{*held, *p};
-}
-
 }  // namespace
 
 Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
@@ -240,7 +228,11 @@ Status ApplyOp(OpContext& ctx, const CreateMessageOp& op, WriteResult& out) {
 }
 
 Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out) {
-  RELAYER_ASSIGN_OR_RETURN(VisibleMessage v, HotVisibleMessage(ctx, op.app_id, op.id, op.actor));
+  // The message's row from the writer's cache when it wrote it (hot_rows.h).
+  MessageRow* written = ctx.hot.FindMessage(op.id);
+  RELAYER_ASSIGN_OR_RETURN(VisibleMessage v,
+                           written ? RequireVisible(ctx.db, *written, op.app_id, op.actor)
+                                   : RequireVisibleMessage(ctx.db, op.app_id, op.id, op.actor));
   Message& m = v.msg.message;
   auto it = m.recipient_status.find(op.actor);
   // The sender is read already; a user who joined after the message has no state to move.
@@ -256,8 +248,7 @@ Status ApplyOp(OpContext& ctx, const PostReceiptOp& op, WriteResult& out) {
   }
   it->second = after;
   RELAYER_RETURN_IF_ERROR(SetRecipientStatus(ctx.db, v.msg));
-  if (MessageRow* held = ctx.hot.FindMessage(m.id))
-    held->message.recipient_status = m.recipient_status;
+  if (written) written->message.recipient_status = m.recipient_status;
   const bool now_read = after == ReceiptState::kRead;
   if (now_read) RELAYER_RETURN_IF_ERROR(LowerUnread(ctx.db, v.msg.conv, op.actor));
 
