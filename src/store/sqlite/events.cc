@@ -24,6 +24,30 @@ Result<bool> WebhookWants(OpContext& ctx, const AppId& app, std::string_view typ
   return found;
 }
 
+// Whether one of `users` has a push token. An app without any token needs no look at theirs
+// (whether it has one is held by the writer: hot_rows.h).
+Result<bool> AnyPushToken(OpContext& ctx, const AppId& app, const std::vector<UserId>& users) {
+  if (users.empty()) return false;
+  bool app_has_one = false;
+  if (const bool* held = ctx.hot.FindHasPushTokens(app)) {
+    app_has_one = *held;
+  } else {
+    auto q = ctx.db.Prepare("SELECT 1 FROM push_tokens WHERE app = ?1 LIMIT 1");
+    q.Bind(1, app.str());
+    app_has_one = q.Next();
+    if (!q.ok()) return q.status();
+    ctx.hot.PutHasPushTokens(app, app_has_one);
+  }
+  if (!app_has_one) return false;
+  auto q = ctx.db.Prepare(
+      "SELECT 1 FROM push_tokens WHERE app = ?1 AND user_id IN (SELECT value FROM json_each(?2)) "
+      "LIMIT 1");
+  q.Bind(1, app.str()).Bind(2, EncodeUsers(users));
+  const bool found = q.Next();
+  if (!q.ok()) return q.status();
+  return found;
+}
+
 // Whether a push may be owed for `m`: it has a notification and a recipient has a token.
 Result<bool> PushWanted(OpContext& ctx, const AppId& app, const Message& m) {
   if (!m.notification) return false;
@@ -31,25 +55,7 @@ Result<bool> PushWanted(OpContext& ctx, const AppId& app, const Message& m) {
   for (const auto& [user, state] : m.recipient_status) {
     if (!m.sender.user_id || user != *m.sender.user_id) recipients.push_back(user);
   }
-  if (recipients.empty()) return false;
-  // An app without any token needs no look at its recipients' (held: hot_rows.h).
-  const bool* any = ctx.hot.FindHasPushTokens(app);
-  if (!any) {
-    auto q = ctx.db.Prepare("SELECT 1 FROM push_tokens WHERE app = ?1 LIMIT 1");
-    q.Bind(1, app.str());
-    const bool found = q.Next();
-    if (!q.ok()) return q.status();
-    ctx.hot.PutHasPushTokens(app, found);
-    any = ctx.hot.FindHasPushTokens(app);
-  }
-  if (!*any) return false;
-  auto q = ctx.db.Prepare(
-      "SELECT 1 FROM push_tokens WHERE app = ?1 AND user_id IN (SELECT value FROM json_each(?2)) "
-      "LIMIT 1");
-  q.Bind(1, app.str()).Bind(2, EncodeUsers(recipients));
-  bool found = q.Next();
-  if (!q.ok()) return q.status();
-  return found;
+  return AnyPushToken(ctx, app, recipients);
 }
 
 Result<Conversation> ConversationSnapshot(Connection& db, const AppId& app,
@@ -153,12 +159,7 @@ struct EventSink {
     return MessageEvent(ctx, app, ts, type, std::move(actor), known, id, out);
   }
   Status Notification(const CreateAnnouncementOp& op) {
-    auto q = ctx.db.Prepare(
-        "SELECT 1 FROM push_tokens WHERE app = ?1 AND user_id IN (SELECT value FROM "
-        "json_each(?2)) LIMIT 1");
-    q.Bind(1, op.app_id.str()).Bind(2, EncodeUsers(op.recipients));
-    const bool wanted = q.Next();
-    RELAYER_RETURN_IF_ERROR(q.status());
+    RELAYER_ASSIGN_OR_RETURN(bool wanted, AnyPushToken(ctx, op.app_id, op.recipients));
     if (!wanted) return Status::Ok();
     DeliveryEvent e = Event(op.app_id, op.now, kNotificationEvent, Sender());
     e.recipients = op.recipients;
