@@ -73,9 +73,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     res.keep_alive(false);
     res.prepare_payload();
     std::string wire;
-    AppendResponseWire(wire, res);
-    auto written = WriteWire(stream, wire, options.idle_timeout);
-    boost::system::error_code ec = co_await std::move(written);
+    auto sent = SendResponse(stream, res, wire, options.idle_timeout);
+    boost::system::error_code ec = co_await std::move(sent);
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
@@ -167,10 +166,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       res.version(version);
       res.keep_alive(keep_alive);
       res.prepare_payload();
-      wire.clear();
-      AppendResponseWire(wire, res);
-      auto written = WriteWire(stream, wire, options.idle_timeout);
-      ec = co_await std::move(written);
+      auto sent = SendResponse(stream, res, wire, options.idle_timeout);
+      ec = co_await std::move(sent);
       if (ec || !keep_alive) break;
     }
     boost::system::error_code ignored;

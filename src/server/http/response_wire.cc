@@ -55,4 +55,13 @@ asio::awaitable<boost::system::error_code> WriteWire(boost::beast::tcp_stream& s
   co_return ec;
 }
 
+asio::awaitable<boost::system::error_code> SendResponse(boost::beast::tcp_stream& stream,
+                                                        const Response& res, std::string& wire,
+                                                        std::chrono::seconds timeout) {
+  wire.clear();
+  AppendResponseWire(wire, res);
+  auto written = WriteWire(stream, wire, timeout);
+  co_return co_await std::move(written);
+}
+
 }  // namespace relayer::server

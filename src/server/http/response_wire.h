@@ -27,4 +27,10 @@ boost::asio::awaitable<boost::system::error_code> WriteWire(boost::beast::tcp_st
                                                             const std::string& wire,
                                                             std::chrono::seconds timeout);
 
+// Both: `res` written into `wire` (cleared first; a connection reuses it) and sent.
+boost::asio::awaitable<boost::system::error_code> SendResponse(boost::beast::tcp_stream& stream,
+                                                               const Response& res,
+                                                               std::string& wire,
+                                                               std::chrono::seconds timeout);
+
 }  // namespace relayer::server

@@ -56,9 +56,8 @@ asio::awaitable<Status> StreamExchangeImpl::Respond(Response res) {
   res.keep_alive(KeepAlive());
   res.prepare_payload();
   std::string wire;
-  AppendResponseWire(wire, res);
-  auto written = WriteWire(stream_, wire, idle_timeout_);
-  const boost::system::error_code ec = co_await std::move(written);
+  auto sent = SendResponse(stream_, res, wire, idle_timeout_);
+  const boost::system::error_code ec = co_await std::move(sent);
   reusable_ = !ec && res.keep_alive();
   if (ec) co_return Status(ErrorCode::kServiceUnavailable, "write failed: " + ec.message());
   co_return Status::Ok();

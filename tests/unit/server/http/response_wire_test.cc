@@ -98,6 +98,16 @@ struct Pair {
     client.connect(acceptor.local_endpoint());
     server.emplace(acceptor.accept());
   }
+  // WriteWire on the server side, its outcome in `result` once it ends (the io context runs it).
+  void StartWrite(const std::string& wire, std::chrono::seconds timeout,
+                  std::optional<boost::system::error_code>& result) {
+    asio::co_spawn(
+        io,
+        [&, timeout]() -> asio::awaitable<void> {
+          result = co_await WriteWire(*server, wire, timeout);
+        },
+        asio::detached);
+  }
 };
 
 TEST(ResponseWire, AnAnswerLargerThanTheSocketTakesIsFinishedOnceTheClientReads) {
@@ -106,12 +116,7 @@ TEST(ResponseWire, AnAnswerLargerThanTheSocketTakesIsFinishedOnceTheClientReads)
   std::string wire(32 * 1024 * 1024, '\0');
   for (size_t i = 0; i < wire.size(); ++i) wire[i] = static_cast<char>('a' + i % 23);
   std::optional<boost::system::error_code> result;
-  asio::co_spawn(
-      p.io,
-      [&]() -> asio::awaitable<void> {
-        result = co_await WriteWire(*p.server, wire, std::chrono::seconds(20));
-      },
-      asio::detached);
+  p.StartWrite(wire, std::chrono::seconds(20), result);
   // The write cannot have finished before anything is read.
   p.io.run_for(std::chrono::milliseconds(50));
   ASSERT_FALSE(result.has_value());
@@ -136,12 +141,7 @@ TEST(ResponseWire, AClientThatNeverReadsFailsTheWriteAtTheTimeout) {
   Pair p;
   std::string wire(32 * 1024 * 1024, 'z');
   std::optional<boost::system::error_code> result;
-  asio::co_spawn(
-      p.io,
-      [&]() -> asio::awaitable<void> {
-        result = co_await WriteWire(*p.server, wire, std::chrono::seconds(1));
-      },
-      asio::detached);
+  p.StartWrite(wire, std::chrono::seconds(1), result);
   p.io.run_for(std::chrono::seconds(5));
   ASSERT_TRUE(result.has_value()) << "the write waited past its timeout";
   EXPECT_EQ(*result, boost::beast::error::timeout) << result->message();
