@@ -1,8 +1,6 @@
 // The SQLite Store: one writer connection owned by the group-commit writer, and a pool of read
 // connections, one per concurrently reading thread.
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "store/sqlite/checkpointer.h"
@@ -228,8 +226,8 @@ class SqliteStore final : public Store {
   sqlite::SyncLogBuffer sync_log_;  // the writer thread's (before the writer, which uses it)
   sqlite::HotRows hot_rows_;        // the writer thread's, like the sync log
   ReaderPool readers_;
-  sqlite::Checkpointer
-      checkpointer_;  // before the writer: its hook calls it until the writer is gone
+  // Before the writer: the writer's commit hook calls it until the writer is gone.
+  sqlite::Checkpointer checkpointer_;
   sqlite::GroupCommitWriter writer_;
 };
 

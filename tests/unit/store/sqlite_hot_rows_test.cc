@@ -45,12 +45,67 @@ TEST(HotRows, NamesAreKeptPerAppAndUserWhateverTheIdsHold) {
   EXPECT_EQ(hot.FindName(kApp, UserId("bob")), nullptr);
 }
 
+MessageRow WrittenMessage(const std::string& id) {
+  MessageRow row;
+  row.rowid = 3;
+  row.conv = 7;
+  row.app = kApp;
+  row.message.id = MessageId(id);
+  return row;
+}
+
+TEST(HotRows, DeliveryFlagsArePerAppAndTypeAndKind) {
+  HotRows hot;
+  EXPECT_EQ(hot.FindWebhookWants(kApp, "message.sent"), nullptr);
+  EXPECT_EQ(hot.FindHasPushTokens(kApp), nullptr);
+  hot.PutWebhookWants(kApp, "message.sent", true);
+  hot.PutWebhookWants(kApp, "message.read", false);
+  hot.PutHasPushTokens(kOtherApp, true);
+  ASSERT_NE(hot.FindWebhookWants(kApp, "message.sent"), nullptr);
+  EXPECT_TRUE(*hot.FindWebhookWants(kApp, "message.sent"));
+  ASSERT_NE(hot.FindWebhookWants(kApp, "message.read"), nullptr);
+  EXPECT_FALSE(*hot.FindWebhookWants(kApp, "message.read"));
+  EXPECT_EQ(hot.FindWebhookWants(kOtherApp, "message.sent"), nullptr);
+  // A webhook type of "" is not the app's token flag, nor the other way round.
+  EXPECT_EQ(hot.FindHasPushTokens(kApp), nullptr);
+  EXPECT_EQ(hot.FindWebhookWants(kOtherApp, ""), nullptr);
+  ASSERT_NE(hot.FindHasPushTokens(kOtherApp), nullptr);
+  EXPECT_TRUE(*hot.FindHasPushTokens(kOtherApp));
+  hot.Clear();
+  EXPECT_EQ(hot.FindWebhookWants(kApp, "message.sent"), nullptr);
+  EXPECT_EQ(hot.FindHasPushTokens(kOtherApp), nullptr);
+}
+
+TEST(HotRows, HoldsTheMessagesItWroteUntilCleared) {
+  HotRows hot;
+  EXPECT_EQ(hot.FindMessage(MessageId("m1")), nullptr);
+  hot.PutMessage(WrittenMessage("m1"));
+  ASSERT_NE(hot.FindMessage(MessageId("m1")), nullptr);
+  EXPECT_EQ(hot.FindMessage(MessageId("m1"))->conv, 7);
+  hot.FindMessage(MessageId("m1"))->message.recipient_status[UserId("bob")] =
+      ReceiptState::kRead;  // a receipt updates the held row in place
+  EXPECT_EQ(hot.FindMessage(MessageId("m1"))->message.recipient_status.at(UserId("bob")),
+            ReceiptState::kRead);
+  hot.Clear();
+  EXPECT_EQ(hot.FindMessage(MessageId("m1")), nullptr);
+}
+
 TEST(HotRows, StartsAgainEmptyPastItsBound) {
   HotRows hot;
   for (size_t i = 0; i < HotRows::kMaxEntries; ++i) {
     hot.PutConversation(Held("conversation-" + std::to_string(i), static_cast<int64_t>(i)));
     hot.PutName(kApp, UserId("user-" + std::to_string(i)), "name");
+    hot.PutMessage(WrittenMessage("message-" + std::to_string(i)));
+    hot.PutWebhookWants(kApp, "type-" + std::to_string(i), true);
   }
+  ASSERT_NE(hot.FindMessage(MessageId("message-0")), nullptr);
+  ASSERT_NE(hot.FindWebhookWants(kApp, "type-0"), nullptr);
+  hot.PutMessage(WrittenMessage("one-more"));
+  hot.PutHasPushTokens(kApp, true);
+  EXPECT_EQ(hot.FindMessage(MessageId("message-0")), nullptr);
+  EXPECT_EQ(hot.FindWebhookWants(kApp, "type-0"), nullptr);
+  EXPECT_NE(hot.FindMessage(MessageId("one-more")), nullptr);
+  EXPECT_NE(hot.FindHasPushTokens(kApp), nullptr);
   const ConversationId first("conversation-0");
   ASSERT_NE(hot.FindConversation(kApp, first), nullptr);
   ASSERT_NE(hot.FindName(kApp, UserId("user-0")), nullptr);
