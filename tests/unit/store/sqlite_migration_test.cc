@@ -243,14 +243,8 @@ TEST_P(StoreConformance, EachAppsFirstChangeOfALaterMinuteIsMarked) {
   Conversation c = MakeConversation("alice", {"bob"});
   const TimeMs base = now_;  // MessageOp moves now_ on
   const int64_t minute = sqlite::ChangeMarkMinute(base);
-  std::vector<int64_t> seqs;
-  for (TimeMs stamp : {base + 10, base + 61'000, base + 20, base + 62'000, base + 125'000}) {
-    CreateMessageOp op = MessageOp(c.id, "alice");
-    op.now = stamp;
-    WriteResult r = Write(op);
-    ASSERT_TRUE(r.status.ok());
-    seqs.push_back(r.changes.at(0).seq);
-  }
+  const std::vector<int64_t> seqs = SendStamped(
+      c.id, "alice", {base + 10, base + 61'000, base + 20, base + 62'000, base + 125'000});
   const auto created = Changes("alice");
   ASSERT_FALSE(created.empty());
   const int64_t first = created.front().seq;  // the conversation's creation, in this minute
@@ -278,14 +272,8 @@ TEST_P(StoreConformance, AVersionElevenChangeLogGetsItsMarks) {
   Conversation c = MakeConversation("alice", {"bob"});
   const TimeMs base = now_;  // MessageOp moves now_ on
   const int64_t minute = sqlite::ChangeMarkMinute(base);
-  std::vector<int64_t> seqs;
-  for (TimeMs stamp : {base + 61'000, base + 5, base + 130'000, base + 131'000}) {
-    CreateMessageOp op = MessageOp(c.id, "alice");
-    op.now = stamp;
-    WriteResult r = Write(op);
-    ASSERT_TRUE(r.status.ok());
-    seqs.push_back(r.changes.at(0).seq);
-  }
+  const std::vector<int64_t> seqs =
+      SendStamped(c.id, "alice", {base + 61'000, base + 5, base + 130'000, base + 131'000});
   auto before = store().ChangesFor(app_, U("bob"), 0, base + 61'000, 100);
   ASSERT_TRUE(before.ok());
   Close();

@@ -100,6 +100,20 @@ CreateMessageOp StoreConformance::MessageOp(const ConversationId& conversation,
   return op;
 }
 
+std::vector<int64_t> StoreConformance::SendStamped(const ConversationId& conversation,
+                                                   const std::string& sender,
+                                                   const std::vector<TimeMs>& stamps) {
+  std::vector<int64_t> seqs;
+  for (TimeMs stamp : stamps) {
+    CreateMessageOp op = MessageOp(conversation, sender);
+    op.now = stamp;
+    WriteResult r = Write(op);
+    EXPECT_TRUE(r.status.ok()) << r.status.message();
+    seqs.push_back(r.changes.empty() ? -1 : r.changes[0].seq);
+  }
+  return seqs;
+}
+
 Message StoreConformance::Send(const ConversationId& conversation, const std::string& sender,
                                const std::string& text) {
   WriteResult r = Write(MessageOp(conversation, sender, text));

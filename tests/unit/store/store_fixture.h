@@ -63,6 +63,9 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
                const std::string& text = "hi");
   CreateMessageOp MessageOp(const ConversationId& conversation, const std::string& sender,
                             const std::string& text = "hi");
+  // Sends one message per stamp (as its `now`), in that order; the seq of each one's change.
+  std::vector<int64_t> SendStamped(const ConversationId& conversation, const std::string& sender,
+                                   const std::vector<TimeMs>& stamps);
   void Receipt(const MessageId& message, const std::string& user, ReceiptType type);
   int64_t Unread(const ConversationId& conversation, const std::string& user);
   std::vector<Change> Changes(const std::string& user, int64_t after_seq = 0);
